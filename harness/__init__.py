@@ -1,0 +1,1 @@
+"""The acceptance harness: stacks, inspectors, the scorecard; loaded as a pytest plugin."""

@@ -1,0 +1,69 @@
+"""The catalogue of what the suite proves: story 1.2's criteria and the API contract's rules.
+
+Each test names the criteria it proves with `@pytest.mark.ac(...)` or
+`@pytest.mark.contract(...)`; the scorecard has one row per criterion. MUST rules fail
+the run; SHOULD rules are reported as "preferred" and never fail it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Level = Literal["MUST", "SHOULD"]
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    text: str
+    level: Level = "MUST"
+
+
+_STORY = [
+    Criterion("1.2-AC4.coupons", "coupons(name PK, amount, remaining_amount, created_at), exact types"),
+    Criterion("1.2-AC4.claims", "claims(id PK, user_id, coupon_name FK, created_at), exact types"),
+    Criterion("1.2-AC4.checks", "CHECK amount > 0 and remaining_amount >= 0"),
+    Criterion("1.2-AC4.unique", "UNIQUE(user_id, coupon_name) on claims"),
+    Criterion("1.2-AC4.index", "index idx_claims_coupon_name on claims(coupon_name)"),
+    Criterion("1.2-AC4.init-file", "scripts/init.sql declares exactly the story's schema, mode 644"),
+]
+
+_CONTRACT = [
+    Criterion("health.ok", "GET /health answers 200 {status: healthy} when the database answers"),
+    Criterion("create.created", "POST /api/coupons answers 201; remaining_amount starts at amount"),
+    Criterion("create.duplicate", "a second create of one name answers 409, the first unchanged"),
+    Criterion("create.invalid", "invalid create bodies answer 400 {error} and store nothing"),
+    Criterion("claim.success", "a claim with stock answers 200 or 201 and is stored"),
+    Criterion("claim.already", "a second claim by one user is rejected (409 or 400)"),
+    Criterion("claim.out-of-stock", "a claim on a sold-out coupon is rejected (400..409)"),
+    Criterion("claim.unknown", "a claim on an unknown coupon is rejected (404, or 400)"),
+    Criterion("claim.invalid", "invalid claim bodies answer 400 {error} and store nothing"),
+    Criterion("get.shape", "GET answers exactly name, amount, remaining_amount, claimed_by"),
+    Criterion("get.unknown", "GET of an unknown name answers 404 {error}"),
+    Criterion("get.names", "names with spaces, unicode and percent-encoding round-trip"),
+    Criterion("errors.body", "every error answer is JSON {error: text}"),
+    Criterion("invariant.1", "remaining_amount = amount - claims, never negative"),
+    Criterion("invariant.2", "no user holds two claims on one coupon"),
+    Criterion("invariant.3", "every 2xx has exactly one claims row, every 4xx none"),
+    Criterion("invariant.4", "GET claimed_by is exactly the users with a claims row"),
+    Criterion("stress.flash-sale", "50 users on stock 5: exactly 5 successes, 45 out of stock"),
+    Criterion("stress.double-dip", "10 requests of one user: exactly 1 success, 9 rejections"),
+    Criterion("stress.scale-100", "100 users on stock 10: 10 successes, no transport errors"),
+    Criterion("stress.scale-200", "200 users on stock 20: 20 successes, no transport errors"),
+    Criterion("stress.scale-500", "500 users on stock 50: 50 successes, no transport errors"),
+    Criterion("claim.prefer-200", "a successful claim answers 200", "SHOULD"),
+    Criterion("claim.prefer-409", "an already-claimed rejection answers 409", "SHOULD"),
+    Criterion("claim.prefer-400-sold-out", "out of stock answers 400 with an error body", "SHOULD"),
+    Criterion("claim.prefer-404-unknown", "a claim on an unknown coupon answers 404", "SHOULD"),
+    Criterion("claim.order", "eligibility is checked before stock", "SHOULD"),
+    Criterion("get.prefer-commit-order", "claimed_by lists users in commit order", "SHOULD"),
+]
+
+CATALOGUE: dict[str, Criterion] = {c.id: c for c in _STORY + _CONTRACT}
+
+
+def lookup(criterion_id: str) -> Criterion:
+    try:
+        return CATALOGUE[criterion_id]
+    except KeyError:
+        raise KeyError(f"unknown criterion {criterion_id!r}; known: {', '.join(CATALOGUE)}") from None

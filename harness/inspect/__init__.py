@@ -1,0 +1,1 @@
+"""Readers that turn an artifact into plain facts. They never assert."""

@@ -1,0 +1,120 @@
+"""scripts/init.sql parsed by PostgreSQL's own parser (pglast) into schema facts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pglast
+from pglast import ast
+from pglast.enums import AlterTableType, ConstrType
+from pglast.stream import RawStream
+
+from .schema_facts import (
+    Column,
+    ForeignKey,
+    Index,
+    Schema,
+    Table,
+    canonical_check,
+    canonical_default,
+    canonical_type,
+)
+
+_SERIALS = {"serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint"}
+
+
+class InitSqlError(ValueError):
+    """The file is not SQL PostgreSQL would accept."""
+
+
+def _names(nodes) -> tuple[str, ...]:
+    return tuple(node.sval for node in nodes or ())
+
+
+def _type_of(column: ast.ColumnDef) -> tuple[str, bool]:
+    """(canonical type, whether it is a serial pseudo-type)."""
+    name = column.typeName.names[-1].sval
+    if name in _SERIALS:
+        return _SERIALS[name], True
+    mods = column.typeName.typmods
+    length = mods[0].val.ival if mods else None
+    return canonical_type(name, length), False
+
+
+def _apply_constraint(table: Table, constraint: ast.Constraint, column: str | None = None) -> None:
+    keys = _names(constraint.keys) or ((column,) if column else ())
+    kind = constraint.contype
+    if kind == ConstrType.CONSTR_PRIMARY:
+        table.primary_key = keys
+    elif kind == ConstrType.CONSTR_UNIQUE:
+        table.uniques.add(keys)
+    elif kind == ConstrType.CONSTR_CHECK:
+        table.checks.add(canonical_check(RawStream()(constraint.raw_expr)))
+    elif kind == ConstrType.CONSTR_FOREIGN:
+        columns = _names(constraint.fk_attrs) or keys
+        table.foreign_keys.add(
+            ForeignKey(columns, constraint.pktable.relname, _names(constraint.pk_attrs))
+        )
+
+
+def _create_table(statement: ast.CreateStmt) -> Table:
+    table = Table(statement.relation.relname)
+    for element in statement.tableElts or ():
+        if isinstance(element, ast.Constraint):
+            _apply_constraint(table, element)
+            continue
+        type_name, serial = _type_of(element)
+        not_null, default = serial, "nextval" if serial else None
+        for constraint in element.constraints or ():
+            if constraint.contype in (ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_PRIMARY):
+                not_null = True
+            if constraint.contype == ConstrType.CONSTR_DEFAULT:
+                default = canonical_default(RawStream()(constraint.raw_expr))
+            _apply_constraint(table, constraint, element.colname)
+        table.columns[element.colname] = Column(element.colname, type_name, not_null, default)
+    return table
+
+
+def _complete(schema: Schema) -> None:
+    """What PostgreSQL infers: primary key columns are NOT NULL, and a bare
+    `REFERENCES t` points at t's primary key."""
+    for table in schema.tables.values():
+        for name in table.primary_key:
+            column = table.columns.get(name)
+            if column is not None:
+                table.columns[name] = Column(column.name, column.type, True, column.default)
+        for fk in [fk for fk in table.foreign_keys if not fk.ref_columns]:
+            target = schema.tables.get(fk.ref_table)
+            table.foreign_keys.discard(fk)
+            table.foreign_keys.add(
+                ForeignKey(fk.columns, fk.ref_table, target.primary_key if target else ())
+            )
+
+
+def parse_init_sql(text: str) -> Schema:
+    try:
+        statements = pglast.parse_sql(text)
+    except pglast.parser.ParseError as exc:
+        raise InitSqlError(str(exc)) from None
+    schema = Schema()
+    for raw in statements:
+        statement = raw.stmt
+        if isinstance(statement, ast.CreateStmt):
+            table = _create_table(statement)
+            schema.tables[table.name] = table
+        elif isinstance(statement, ast.IndexStmt):
+            columns = tuple(param.name for param in statement.indexParams)
+            schema.indexes[statement.idxname] = Index(
+                statement.idxname, statement.relation.relname, columns, bool(statement.unique)
+            )
+        elif isinstance(statement, ast.AlterTableStmt):
+            table = schema.tables.get(statement.relation.relname)
+            for command in statement.cmds or ():
+                if table is not None and command.subtype == AlterTableType.AT_AddConstraint:
+                    _apply_constraint(table, command.def_)
+    _complete(schema)
+    return schema
+
+
+def read_init_sql(path: Path) -> Schema:
+    return parse_init_sql(path.read_text())

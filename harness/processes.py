@@ -1,0 +1,102 @@
+"""Child processes the harness owns: started so they cannot outlive it, stopped politely."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import pwd
+import signal
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    # Ctrl-C, a crash or SIGKILL of pytest must not leave a database or an API running.
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def unprivileged_user() -> pwd.struct_passwd | None:
+    """The account to run PostgreSQL as, when we are root (initdb refuses to run as root)."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "nobody"):
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            continue
+    raise RuntimeError("running as root, and no 'postgres' or 'nobody' user to run PostgreSQL as")
+
+
+def _become(user: pwd.struct_passwd | None) -> Callable[[], None]:
+    def preexec() -> None:
+        if user is not None:
+            os.setgroups([])
+            os.setgid(user.pw_gid)
+            os.setuid(user.pw_uid)
+        _die_with_parent()  # after setuid: changing credentials clears the death signal
+
+    return preexec
+
+
+def run(
+    argv: Sequence[str], *, as_user: pwd.struct_passwd | None = None, **kwargs
+) -> subprocess.CompletedProcess[str]:
+    """Run to completion; raise with the program's own output when it fails."""
+    result = subprocess.run(
+        argv,
+        preexec_fn=_become(as_user),
+        capture_output=True,
+        text=True,
+        **kwargs,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(argv)} exited with {result.returncode}:\n{result.stdout}{result.stderr}"
+        )
+    return result
+
+
+def start(
+    argv: Sequence[str],
+    *,
+    log_path: Path,
+    env: Mapping[str, str] | None = None,
+    as_user: pwd.struct_passwd | None = None,
+    cwd: Path | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start in the background, stdout and stderr into `log_path`."""
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+            preexec_fn=_become(as_user),
+        )
+
+
+def stop(process: subprocess.Popen[bytes], *, grace: float = 10.0, sig: int = signal.SIGTERM) -> None:
+    """Send `sig`, wait up to `grace` seconds, then kill."""
+    if process.poll() is not None:
+        return
+    try:
+        process.send_signal(sig)
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except FileNotFoundError:
+        return "(no log written)"
+    return "\n".join(text.splitlines()[-lines:]) or "(log is empty)"

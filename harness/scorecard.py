@@ -1,0 +1,107 @@
+"""One verdict per criterion, gathered from the outcomes of the tests that prove it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .criteria import CATALOGUE, Criterion
+
+Outcome = Literal["passed", "failed", "skipped"]
+
+
+@dataclass
+class Verdict:
+    criterion: Criterion
+    passed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (test, evidence)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (test, reason)
+
+    @property
+    def status(self) -> str:
+        must = self.criterion.level == "MUST"
+        if self.failed:
+            return "FAIL" if must else "NOT MET"
+        if self.passed:
+            return "PASS" if must else "MET"
+        return "SKIP"
+
+    @property
+    def detail(self) -> str:
+        """The one line that explains the status: the evidence of a failure, or why skipped."""
+        if self.failed:
+            test, evidence = self.failed[0]
+            more = f" (+{len(self.failed) - 1} more)" if len(self.failed) > 1 else ""
+            return f"{evidence} [{test}]{more}"
+        if self.skipped and not self.passed:
+            return "; ".join(sorted({reason for _, reason in self.skipped}))
+        note = f", {len(self.skipped)} skipped" if self.skipped else ""
+        return f"{len(self.passed)} test(s) passed{note}"
+
+
+class Scorecard:
+    def __init__(self) -> None:
+        self.verdicts: dict[str, Verdict] = {}
+
+    def record(self, criterion_id: str, test: str, outcome: Outcome, detail: str = "") -> None:
+        verdict = self.verdicts.setdefault(criterion_id, Verdict(CATALOGUE[criterion_id]))
+        if outcome == "passed":
+            verdict.passed.append(test)
+        elif outcome == "failed":
+            verdict.failed.append((test, detail))
+        else:
+            verdict.skipped.append((test, detail))
+
+    def rows(self, level: str) -> list[Verdict]:
+        order = list(CATALOGUE)
+        chosen = [v for v in self.verdicts.values() if v.criterion.level == level]
+        return sorted(chosen, key=lambda v: order.index(v.criterion.id))
+
+    @property
+    def must_failures(self) -> int:
+        return sum(1 for v in self.rows("MUST") if v.status == "FAIL")
+
+    def summary(self) -> str:
+        counts: dict[str, int] = {}
+        for verdict in self.verdicts.values():
+            counts[verdict.status] = counts.get(verdict.status, 0) + 1
+        return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+
+    def to_json(self) -> dict[str, dict[str, str]]:
+        return {
+            cid: {"level": v.criterion.level, "status": v.status, "detail": v.detail}
+            for cid, v in self.verdicts.items()
+        }
+
+    def render_text(self) -> list[str]:
+        lines: list[str] = []
+        for level, title in (("MUST", "required (MUST)"), ("SHOULD", "preferred (SHOULD)")):
+            rows = self.rows(level)
+            if not rows:
+                continue
+            lines.append(f"{title}:")
+            id_width = max(len(v.criterion.id) for v in rows)
+            for v in rows:
+                line = f"  {v.status:<7} {v.criterion.id:<{id_width}}  {v.criterion.text}"
+                lines.append(line)
+                if v.status not in ("PASS", "MET"):
+                    lines.append(f"  {'':<7} {'':<{id_width}}  -> {v.detail}")
+        lines.append(f"criteria: {self.summary()}")
+        return lines
+
+    def render_markdown(self, stack_description: str | None) -> str:
+        out = ["## Coupon API contract scorecard", ""]
+        if stack_description:
+            out += [f"Stack: `{stack_description}`", ""]
+        for level, title in (("MUST", "Required (MUST)"), ("SHOULD", "Preferred (SHOULD)")):
+            rows = self.rows(level)
+            if not rows:
+                continue
+            out += [f"### {title}", "", "| status | criterion | what | detail |", "|---|---|---|---|"]
+            for v in rows:
+                icon = {"PASS": "✅", "MET": "✅", "FAIL": "❌", "NOT MET": "⚠️"}.get(v.status, "⏭️")
+                detail = v.detail.replace("|", "\\|").replace("\n", " ")
+                out.append(f"| {icon} {v.status} | `{v.criterion.id}` | {v.criterion.text} | {detail} |")
+            out.append("")
+        out.append(f"**{self.summary()}**")
+        return "\n".join(out) + "\n"

@@ -1,0 +1,108 @@
+"""The embedded stack: PostgreSQL in a temp dir, the API as a subprocess, no Docker."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shlex
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import processes
+from ..waiting import NotReady
+from .embedded_postgres import DbCredentials, EmbeddedPostgres, free_port
+from .pg_binaries import find_pg_binaries
+from .stack import Stack, StackError, wait_for_health
+
+REFERENCE_API_CMD = f"{shlex.quote(sys.executable)} -m reference_api"
+
+
+@dataclass(frozen=True)
+class LocalOptions:
+    project_dir: Path
+    api_cmd: str = REFERENCE_API_CMD
+    pg_bin: Path | None = None
+    startup_timeout: float = 30.0
+
+
+def random_credentials() -> DbCredentials:
+    # Random names prove the implementation reads them from the environment.
+    token = secrets.token_hex(4)
+    return DbCredentials(
+        host="127.0.0.1",
+        port=free_port(),
+        user=f"coupon_{token}",
+        password=secrets.token_urlsafe(12),
+        dbname=f"coupon_db_{token}",
+    )
+
+
+def story_environment(db: DbCredentials, api_port: int) -> dict[str, str]:
+    """The variables of story 1.2 that an implementation reads its settings from."""
+    return {
+        "SERVER_HOST": "127.0.0.1",
+        "SERVER_PORT": str(api_port),
+        "DB_HOST": db.host,
+        "DB_PORT": str(db.port),
+        "DB_USER": db.user,
+        "DB_PASSWORD": db.password,
+        "DB_NAME": db.dbname,
+        "DB_SSLMODE": "disable",
+        "LOG_LEVEL": "info",
+    }
+
+
+@contextmanager
+def local_stack(options: LocalOptions) -> Iterator[Stack]:
+    schema_file = options.project_dir / "scripts" / "init.sql"
+    if not schema_file.is_file():
+        raise StackError(f"{schema_file} not found: the local stack loads the schema from it")
+    binaries = find_pg_binaries(options.pg_bin)
+    workdir = Path(tempfile.mkdtemp(prefix="coupon-stack-"))
+    database = EmbeddedPostgres(binaries, workdir, random_credentials())
+    api = None
+    try:
+        database.initialise()
+        database.start()
+        database.create_database(schema_file.read_text(), str(schema_file))
+        api_port = free_port()
+        api_log = workdir / "api.log"
+        api = processes.start(
+            shlex.split(options.api_cmd),
+            log_path=api_log,
+            env={**os.environ, **story_environment(database.credentials, api_port)},
+            cwd=options.project_dir,
+        )
+        api_url = f"http://127.0.0.1:{api_port}"
+        started = api
+        try:
+            wait_for_health(
+                api_url,
+                timeout=options.startup_timeout,
+                give_up=lambda: started.poll() is not None
+                and f"the API exited with {started.returncode}",
+            )
+        except NotReady as exc:
+            raise StackError(
+                f"API command `{options.api_cmd}` did not come up: {exc}\n"
+                f"--- its log ({api_log}) ---\n{processes.tail(api_log)}"
+            ) from None
+        yield Stack(
+            kind="local",
+            api_url=api_url,
+            dsn=database.credentials.dsn(),
+            description=(
+                f"local: {binaries.version} ({binaries.origin}); "
+                f"API `{options.api_cmd}` at {api_url}"
+            ),
+        )
+    finally:
+        if api is not None:
+            processes.stop(api)
+        database.stop()
+        shutil.rmtree(workdir, ignore_errors=True)

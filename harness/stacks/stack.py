@@ -1,0 +1,28 @@
+"""What every way of getting a stack hands to the tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+
+from ..waiting import wait_until
+
+
+class StackError(RuntimeError):
+    """The stack could not be brought up; the message says which part and shows its log."""
+
+
+@dataclass(frozen=True)
+class Stack:
+    kind: str  # local, compose or external
+    api_url: str
+    dsn: str
+    description: str  # one line for the run's output: what was started, from where
+
+
+def wait_for_health(api_url: str, *, timeout: float, give_up=lambda: None) -> None:
+    def healthy() -> bool:
+        return requests.get(f"{api_url}/health", timeout=2).status_code == 200
+
+    wait_until(healthy, what=f"GET {api_url}/health to answer 200", timeout=timeout, give_up=give_up)

@@ -1,0 +1,140 @@
+"""The HTTP surface: routes, status codes and the uniform {"error": ...} body."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import psycopg
+import psycopg_pool
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from .models import (
+    ClaimRequest,
+    ClaimResult,
+    CouponView,
+    ErrorBody,
+    Health,
+    NewCoupon,
+    is_storable_name,
+)
+from .settings import Settings
+from .store import ClaimOutcome, CouponStore
+
+log = logging.getLogger("reference_api")
+
+CLAIM_REJECTIONS = {
+    ClaimOutcome.ALREADY_CLAIMED: (409, "user has already claimed this coupon"),
+    ClaimOutcome.OUT_OF_STOCK: (400, "coupon is out of stock"),
+    ClaimOutcome.NOT_FOUND: (404, "coupon not found"),
+}
+
+
+def error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def describe_validation_error(exc: RequestValidationError) -> str:
+    parts = []
+    for problem in exc.errors():
+        where = ".".join(str(step) for step in problem["loc"] if step != "body")
+        parts.append(f"{where}: {problem['msg']}" if where else problem["msg"])
+    return "invalid request body: " + "; ".join(parts)
+
+
+def responses(*statuses: int) -> dict[int | str, dict]:
+    return {status: {"model": ErrorBody} for status in statuses}
+
+
+def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
+    store = store or CouponStore(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await store.open()
+        log.info("listening", extra={"port": settings.server_port, "db_host": settings.db_host})
+        yield
+        await store.close()
+
+    app = FastAPI(title="Flash Sale Coupon API", version="1.0.0", lifespan=lifespan)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_body(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error(400, describe_validation_error(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        return error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(psycopg.OperationalError)
+    @app.exception_handler(psycopg_pool.PoolTimeout)
+    async def database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable", extra={"reason": str(exc)})
+        return error(503, "database unavailable")
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return error(500, "internal error")
+
+    @app.get("/health", response_model=Health, responses=responses(503))
+    async def health() -> JSONResponse:
+        try:
+            await store.ping()
+        except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
+            return JSONResponse(
+                {"status": "unhealthy", "error": str(exc) or type(exc).__name__},
+                status_code=503,
+            )
+        return JSONResponse({"status": "healthy"})
+
+    @app.post(
+        "/api/coupons",
+        status_code=201,
+        response_model=CouponView,
+        responses=responses(400, 409),
+    )
+    async def create_coupon(coupon: NewCoupon) -> JSONResponse:
+        if not await store.create(coupon.name, coupon.amount):
+            return error(409, f"coupon {coupon.name!r} already exists")
+        view = CouponView(
+            name=coupon.name,
+            amount=coupon.amount,
+            remaining_amount=coupon.amount,
+            claimed_by=[],
+        )
+        return JSONResponse(view.model_dump(), status_code=201)
+
+    @app.post(
+        "/api/coupons/claim",
+        response_model=ClaimResult,
+        responses=responses(400, 404, 409),
+    )
+    async def claim_coupon(claim: ClaimRequest) -> JSONResponse:
+        outcome = await store.claim(claim.user_id, claim.coupon_name)
+        if outcome in CLAIM_REJECTIONS:
+            return error(*CLAIM_REJECTIONS[outcome])
+        result = ClaimResult(
+            message="coupon claimed", user_id=claim.user_id, coupon_name=claim.coupon_name
+        )
+        return JSONResponse(result.model_dump())
+
+    @app.get("/api/coupons/{name}", response_model=CouponView, responses=responses(404))
+    async def get_coupon(name: str) -> JSONResponse:
+        coupon = await store.get(name) if is_storable_name(name) else None
+        if coupon is None:
+            return error(404, "coupon not found")
+        return JSONResponse(
+            CouponView(
+                name=coupon.name,
+                amount=coupon.amount,
+                remaining_amount=coupon.remaining_amount,
+                claimed_by=coupon.claimed_by,
+            ).model_dump()
+        )
+
+    return app

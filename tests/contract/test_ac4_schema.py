@@ -1,0 +1,141 @@
+"""Story 1.2 AC4: the schema, exactly, in scripts/init.sql and in the running database."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from harness import schema_diff
+from harness.inspect.init_sql import InitSqlError, read_init_sql
+from harness.inspect.live_schema import read_live_schema
+from harness.inspect.schema_facts import Schema
+
+SOURCES = [
+    pytest.param("scripts/init.sql", marks=pytest.mark.static, id="init.sql"),
+    pytest.param("live database", marks=pytest.mark.runtime, id="live"),
+]
+
+
+@pytest.fixture
+def schema(request: pytest.FixtureRequest, source: str) -> Schema:
+    if source == "live database":
+        return read_live_schema(request.getfixturevalue("db"))
+    path: Path = request.getfixturevalue("project_dir") / "scripts" / "init.sql"
+    if not path.is_file():
+        pytest.fail(f"{path} does not exist", pytrace=False)
+    try:
+        return read_init_sql(path)
+    except InitSqlError as exc:
+        pytest.fail(f"{path}: PostgreSQL cannot parse it: {exc}", pytrace=False)
+
+
+def no_differences(problems: list[str], source: str) -> None:
+    assert not problems, f"{source}: " + "; ".join(problems)
+
+
+@pytest.mark.ac("1.2-AC4.coupons")
+@pytest.mark.parametrize("source", SOURCES)
+def test_coupons_table(schema: Schema, story_schema: Schema, source: str) -> None:
+    no_differences(schema_diff.column_differences(story_schema, schema, "coupons"), source)
+
+
+@pytest.mark.ac("1.2-AC4.claims")
+@pytest.mark.parametrize("source", SOURCES)
+def test_claims_table(schema: Schema, story_schema: Schema, source: str) -> None:
+    no_differences(schema_diff.column_differences(story_schema, schema, "claims"), source)
+
+
+@pytest.mark.ac("1.2-AC4.checks")
+@pytest.mark.parametrize("source", SOURCES)
+def test_check_constraints(schema: Schema, story_schema: Schema, source: str) -> None:
+    no_differences(schema_diff.check_differences(story_schema, schema), source)
+
+
+@pytest.mark.ac("1.2-AC4.unique")
+@pytest.mark.parametrize("source", SOURCES)
+def test_unique_user_per_coupon(schema: Schema, story_schema: Schema, source: str) -> None:
+    no_differences(schema_diff.unique_differences(story_schema, schema), source)
+
+
+@pytest.mark.ac("1.2-AC4.index")
+@pytest.mark.parametrize("source", SOURCES)
+def test_claims_coupon_name_index(schema: Schema, story_schema: Schema, source: str) -> None:
+    no_differences(schema_diff.index_differences(story_schema, schema), source)
+
+
+@pytest.mark.static
+@pytest.mark.ac("1.2-AC4.init-file")
+def test_init_sql_readable_by_the_database_container(project_dir: Path) -> None:
+    # The postgres image runs init scripts as its own user: a 600 file is silently unreadable.
+    path = project_dir / "scripts" / "init.sql"
+    assert path.is_file(), f"{path} does not exist"
+    mode = stat.S_IMODE(path.stat().st_mode)
+    assert mode & stat.S_IROTH, f"{path} has mode {mode:o}; it must be world-readable (644)"
+
+
+# Behaviour: each constraint really refuses what it exists to refuse. Every attempt runs
+# inside a transaction that is rolled back, so the tables are left as they were.
+VIOLATIONS = [
+    pytest.param(
+        "INSERT INTO coupons (name, amount, remaining_amount) VALUES ({c}, 0, 0)",
+        psycopg.errors.CheckViolation, id="amount-zero",
+        marks=pytest.mark.ac("1.2-AC4.checks"),
+    ),
+    pytest.param(
+        "INSERT INTO coupons (name, amount, remaining_amount) VALUES ({c}, 1, -1)",
+        psycopg.errors.CheckViolation, id="remaining-negative",
+        marks=pytest.mark.ac("1.2-AC4.checks"),
+    ),
+    pytest.param(
+        "INSERT INTO coupons (name, amount, remaining_amount) VALUES ({c}, NULL, 1)",
+        psycopg.errors.NotNullViolation, id="amount-null",
+        marks=pytest.mark.ac("1.2-AC4.coupons"),
+    ),
+    pytest.param(
+        "INSERT INTO coupons (name, amount, remaining_amount) VALUES (repeat('x', 256), 1, 1)",
+        psycopg.errors.StringDataRightTruncation, id="name-over-255",
+        marks=pytest.mark.ac("1.2-AC4.coupons"),
+    ),
+    pytest.param(
+        "INSERT INTO coupons (name, amount, remaining_amount) VALUES ({existing}, 1, 1)",
+        psycopg.errors.UniqueViolation, id="name-primary-key",
+        marks=pytest.mark.ac("1.2-AC4.coupons"),
+    ),
+    pytest.param(
+        "INSERT INTO claims (user_id, coupon_name) VALUES ('u', {c})",
+        psycopg.errors.ForeignKeyViolation, id="claim-unknown-coupon",
+        marks=pytest.mark.ac("1.2-AC4.claims"),
+    ),
+    pytest.param(
+        "INSERT INTO claims (user_id, coupon_name) VALUES (NULL, {existing})",
+        psycopg.errors.NotNullViolation, id="claim-null-user",
+        marks=pytest.mark.ac("1.2-AC4.claims"),
+    ),
+    pytest.param(
+        "INSERT INTO claims (user_id, coupon_name) VALUES ('twice', {existing}), ('twice', {existing})",
+        psycopg.errors.UniqueViolation, id="claim-twice",
+        marks=pytest.mark.ac("1.2-AC4.unique"),
+    ),
+]
+
+
+@pytest.mark.runtime
+@pytest.mark.parametrize(("statement", "refusal"), VIOLATIONS)
+def test_constraint_refuses(db: psycopg.Connection, unique_name, statement: str, refusal) -> None:
+    fresh, existing = unique_name("absent"), unique_name("present")
+    with db.transaction(force_rollback=True):
+        db.execute(
+            "INSERT INTO coupons (name, amount, remaining_amount) VALUES (%s, 5, 5)", (existing,)
+        )
+        query = statement.replace("{c}", "%(fresh)s").replace("{existing}", "%(existing)s")
+        try:
+            with db.transaction():
+                db.execute(query, {"fresh": fresh, "existing": existing})
+        except refusal:
+            return
+        except psycopg.Error as exc:
+            pytest.fail(f"`{statement}` was refused with {type(exc).__name__}, expected {refusal.__name__}")
+        pytest.fail(f"`{statement}` was accepted; expected {refusal.__name__}")
