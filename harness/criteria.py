@@ -20,12 +20,16 @@ class Criterion:
 
 
 _STORY = [
-    Criterion("1.2-AC4.coupons", "coupons(name PK, amount, remaining_amount, created_at), exact types"),
+    Criterion(
+        "1.2-AC4.coupons", "coupons(name PK, amount, remaining_amount, created_at), exact types"
+    ),
     Criterion("1.2-AC4.claims", "claims(id PK, user_id, coupon_name FK, created_at), exact types"),
     Criterion("1.2-AC4.checks", "CHECK amount > 0 and remaining_amount >= 0"),
     Criterion("1.2-AC4.unique", "UNIQUE(user_id, coupon_name) on claims"),
     Criterion("1.2-AC4.index", "index idx_claims_coupon_name on claims(coupon_name)"),
-    Criterion("1.2-AC4.init-file", "scripts/init.sql declares exactly the story's schema, mode 644"),
+    Criterion(
+        "1.2-AC4.init-file", "scripts/init.sql declares exactly the story's schema, mode 644"
+    ),
 ]
 
 _CONTRACT = [
@@ -66,4 +70,6 @@ def lookup(criterion_id: str) -> Criterion:
     try:
         return CATALOGUE[criterion_id]
     except KeyError:
-        raise KeyError(f"unknown criterion {criterion_id!r}; known: {', '.join(CATALOGUE)}") from None
+        raise KeyError(
+            f"unknown criterion {criterion_id!r}; known: {', '.join(CATALOGUE)}"
+        ) from None

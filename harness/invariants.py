@@ -66,7 +66,8 @@ def view_matches_rows(state: CouponState, answers: list[Answer], view: Any) -> l
         )
     for field in ("amount", "remaining_amount"):
         if view.get(field) != getattr(state, field):
-            problems.append(f"{state.name}: GET {field} is {view.get(field)!r}, table has {getattr(state, field)}")
+            shown, stored = view.get(field), getattr(state, field)
+            problems.append(f"{state.name}: GET {field} is {shown!r}, table has {stored}")
     return problems
 
 

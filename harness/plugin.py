@@ -74,7 +74,9 @@ def pytest_configure(config: pytest.Config) -> None:
     for marker, text in MARKERS.items():
         config.addinivalue_line("markers", f"{marker}: {text}")
     if config.getoption("stack") == "external":
-        missing = [opt for opt in ("--api-url", "--dsn") if not config.getoption(opt[2:].replace("-", "_"))]
+        missing = [
+            opt for opt in ("--api-url", "--dsn") if not config.getoption(opt[2:].replace("-", "_"))
+        ]
         if missing:
             raise pytest.UsageError(
                 f"--stack=external needs --api-url URL and --dsn DSN; missing: {', '.join(missing)}"

@@ -80,7 +80,9 @@ def start(
         )
 
 
-def stop(process: subprocess.Popen[bytes], *, grace: float = 10.0, sig: int = signal.SIGTERM) -> None:
+def stop(
+    process: subprocess.Popen[bytes], *, grace: float = 10.0, sig: int = signal.SIGTERM
+) -> None:
     """Send `sig`, wait up to `grace` seconds, then kill."""
     if process.poll() is not None:
         return

@@ -33,9 +33,9 @@ def column_differences(expected: Schema, actual: Schema, table_name: str) -> lis
     for extra in have.columns.keys() - want.columns.keys():
         problems.append(f"{table_name}.{extra} is not in the story's schema")
     if have.primary_key != want.primary_key:
+        found = _describe(have.primary_key) if have.primary_key else "missing"
         problems.append(
-            f"{table_name}: primary key is {_describe(have.primary_key) if have.primary_key else 'missing'}"
-            f", expected {_describe(want.primary_key)}"
+            f"{table_name}: primary key is {found}, expected {_describe(want.primary_key)}"
         )
     for fk in want.foreign_keys - have.foreign_keys:
         problems.append(

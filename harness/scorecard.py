@@ -97,11 +97,18 @@ class Scorecard:
             rows = self.rows(level)
             if not rows:
                 continue
-            out += [f"### {title}", "", "| status | criterion | what | detail |", "|---|---|---|---|"]
+            out += [
+                f"### {title}",
+                "",
+                "| status | criterion | what | detail |",
+                "|---|---|---|---|",
+            ]
             for v in rows:
                 icon = {"PASS": "✅", "MET": "✅", "FAIL": "❌", "NOT MET": "⚠️"}.get(v.status, "⏭️")
                 detail = v.detail.replace("|", "\\|").replace("\n", " ")
-                out.append(f"| {icon} {v.status} | `{v.criterion.id}` | {v.criterion.text} | {detail} |")
+                out.append(
+                    f"| {icon} {v.status} | `{v.criterion.id}` | {v.criterion.text} | {detail} |"
+                )
             out.append("")
         out.append(f"**{self.summary()}**")
         return "\n".join(out) + "\n"

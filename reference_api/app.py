@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import psycopg
@@ -46,8 +46,12 @@ def describe_validation_error(exc: RequestValidationError) -> str:
     return "invalid request body: " + "; ".join(parts)
 
 
-def responses(*statuses: int) -> dict[int | str, dict]:
-    return {status: {"model": ErrorBody} for status in statuses}
+def errors(**described: str) -> dict[int | str, dict]:
+    """OpenAPI entries for error answers: errors(e409="a coupon of that name exists")."""
+    return {
+        int(key.removeprefix("e")): {"model": ErrorBody, "description": text}
+        for key, text in described.items()
+    }
 
 
 def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
@@ -81,7 +85,12 @@ def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
         log.exception("unexpected error")
         return error(500, "internal error")
 
-    @app.get("/health", response_model=Health, responses=responses(503))
+    @app.get(
+        "/health",
+        response_model=Health,
+        summary="Whether the API can reach its database",
+        responses={503: {"model": Health, "description": "the database does not answer"}},
+    )
     async def health() -> JSONResponse:
         try:
             await store.ping()
@@ -96,7 +105,8 @@ def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
         "/api/coupons",
         status_code=201,
         response_model=CouponView,
-        responses=responses(400, 409),
+        summary="Create a coupon with its stock",
+        responses=errors(e400="invalid body", e409="a coupon of that name exists"),
     )
     async def create_coupon(coupon: NewCoupon) -> JSONResponse:
         if not await store.create(coupon.name, coupon.amount):
@@ -112,7 +122,12 @@ def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
     @app.post(
         "/api/coupons/claim",
         response_model=ClaimResult,
-        responses=responses(400, 404, 409),
+        summary="Claim one unit of a coupon for a user (once per user)",
+        responses=errors(
+            e400="invalid body, or the coupon is out of stock",
+            e404="no coupon of that name",
+            e409="this user has already claimed this coupon",
+        ),
     )
     async def claim_coupon(claim: ClaimRequest) -> JSONResponse:
         outcome = await store.claim(claim.user_id, claim.coupon_name)
@@ -123,7 +138,12 @@ def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
         )
         return JSONResponse(result.model_dump())
 
-    @app.get("/api/coupons/{name}", response_model=CouponView, responses=responses(404))
+    @app.get(
+        "/api/coupons/{name}",
+        response_model=CouponView,
+        summary="A coupon, its remaining stock and its claimants in commit order",
+        responses=errors(e404="no coupon of that name"),
+    )
     async def get_coupon(name: str) -> JSONResponse:
         coupon = await store.get(name) if is_storable_name(name) else None
         if coupon is None:
@@ -137,4 +157,20 @@ def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
             ).model_dump()
         )
 
+    app.openapi = _without_422(app.openapi)
     return app
+
+
+def _without_422(generate: Callable[[], dict]) -> Callable[[], dict]:
+    """FastAPI documents a 422 for every body; this API answers invalid bodies with 400."""
+
+    def openapi() -> dict:
+        schema = generate()  # cached by FastAPI after the first call, so this runs once
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation["responses"].pop("422", None)
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(unused, None)
+        return schema
+
+    return openapi

@@ -1,29 +1,34 @@
-"""Process entry: settings, logging, uvicorn. Mutants reuse it with a store of their own."""
+"""Process entry: settings, logging, uvicorn. Mutants reuse `load_settings` and `serve`."""
 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import uvicorn
 
 from .app import create_app
 from .logs import configure_logging
 from .settings import Settings, SettingsError
-from .store import CouponStore
 
 # Seconds uvicorn waits for in-flight requests after SIGTERM before closing them.
 GRACEFUL_SHUTDOWN_SECONDS = 10
 
 
-def main(store_class: type[CouponStore] = CouponStore) -> int:
+def load_settings() -> Settings:
+    """Settings from the environment; a bad one ends the process with a one-line reason."""
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
         print(f"reference_api: {exc}", file=sys.stderr)
-        return 2
+        raise SystemExit(2) from None
     configure_logging(settings.log_level)
+    return settings
+
+
+def serve(app: Any, settings: Settings) -> None:
     uvicorn.run(
-        create_app(settings, store_class(settings)),
+        app,
         host=settings.server_host,
         port=settings.server_port,
         log_config=None,
@@ -34,4 +39,9 @@ def main(store_class: type[CouponStore] = CouponStore) -> int:
         server_header=False,
         backlog=4096,
     )
+
+
+def main() -> int:
+    settings = load_settings()
+    serve(create_app(settings), settings)
     return 0

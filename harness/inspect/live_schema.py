@@ -27,8 +27,10 @@ FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum
 WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
 """
 
-_COLUMN_NAMES = "ARRAY(SELECT attname FROM unnest({keys}) WITH ORDINALITY k(num, pos) " \
+_COLUMN_NAMES = (
+    "ARRAY(SELECT attname FROM unnest({keys}) WITH ORDINALITY k(num, pos) "
     "JOIN pg_attribute ON attrelid = {rel} AND attnum = k.num ORDER BY k.pos)"
+)
 
 _CONSTRAINTS = f"""
 SELECT con.contype, pg_get_constraintdef(con.oid),

@@ -61,8 +61,10 @@ class EmbeddedPostgres:
         processes.run(
             [
                 self.binaries.tool("initdb"),
-                "--pgdata", str(self.datadir),
-                "--username", self.credentials.user,
+                "--pgdata",
+                str(self.datadir),
+                "--username",
+                self.credentials.user,
                 f"--pwfile={password_file}",
                 "--auth-host=scram-sha-256",
                 "--auth-local=trust",
@@ -78,11 +80,16 @@ class EmbeddedPostgres:
         self.process = processes.start(
             [
                 self.binaries.tool("postgres"),
-                "-D", str(self.datadir),
-                "-p", str(self.credentials.port),
-                "-c", f"listen_addresses={self.credentials.host}",
-                "-c", f"unix_socket_directories={self.datadir}",
-                "-c", "max_connections=300",
+                "-D",
+                str(self.datadir),
+                "-p",
+                str(self.credentials.port),
+                "-c",
+                f"listen_addresses={self.credentials.host}",
+                "-c",
+                f"unix_socket_directories={self.datadir}",
+                "-c",
+                "max_connections=300",
             ],
             log_path=self.log_path,
             as_user=self.owner,
@@ -92,8 +99,11 @@ class EmbeddedPostgres:
             self.accepts_connections,
             what=f"PostgreSQL on {self.credentials.host}:{self.credentials.port}",
             timeout=timeout,
-            give_up=lambda: process.poll() is not None
-            and f"postgres exited with {process.returncode}; its log:\n{processes.tail(self.log_path)}",
+            give_up=lambda: (
+                process.poll() is not None
+                and f"postgres exited with {process.returncode}; its log:\n"
+                + processes.tail(self.log_path)
+            ),
         )
 
     def accepts_connections(self) -> bool:

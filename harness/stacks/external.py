@@ -22,4 +22,6 @@ def external_stack(api_url: str, dsn: str, timeout: float) -> Iterator[Stack]:
         psycopg.connect(dsn, connect_timeout=5).close()
     except psycopg.Error as exc:
         raise StackError(f"--dsn: cannot connect: {exc}") from None
-    yield Stack(kind="external", api_url=api_url, dsn=dsn, description=f"external: API at {api_url}")
+    yield Stack(
+        kind="external", api_url=api_url, dsn=dsn, description=f"external: API at {api_url}"
+    )

@@ -84,8 +84,9 @@ def local_stack(options: LocalOptions) -> Iterator[Stack]:
             wait_for_health(
                 api_url,
                 timeout=options.startup_timeout,
-                give_up=lambda: started.poll() is not None
-                and f"the API exited with {started.returncode}",
+                give_up=lambda: (
+                    started.poll() is not None and f"the API exited with {started.returncode}"
+                ),
             )
         except NotReady as exc:
             raise StackError(

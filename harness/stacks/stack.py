@@ -25,4 +25,6 @@ def wait_for_health(api_url: str, *, timeout: float, give_up=lambda: None) -> No
     def healthy() -> bool:
         return requests.get(f"{api_url}/health", timeout=2).status_code == 200
 
-    wait_until(healthy, what=f"GET {api_url}/health to answer 200", timeout=timeout, give_up=give_up)
+    wait_until(
+        healthy, what=f"GET {api_url}/health to answer 200", timeout=timeout, give_up=give_up
+    )

@@ -50,4 +50,5 @@ def error_text(response: requests.Response) -> str | None:
 
 
 def describe(response: requests.Response) -> str:
-    return f"{response.request.method} {response.request.path_url} -> {response.status_code} {response.text[:200]!r}"
+    request = response.request
+    return f"{request.method} {request.path_url} -> {response.status_code} {response.text[:200]!r}"

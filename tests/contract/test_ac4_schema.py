@@ -81,42 +81,51 @@ def test_init_sql_readable_by_the_database_container(project_dir: Path) -> None:
 VIOLATIONS = [
     pytest.param(
         "INSERT INTO coupons (name, amount, remaining_amount) VALUES ({c}, 0, 0)",
-        psycopg.errors.CheckViolation, id="amount-zero",
+        psycopg.errors.CheckViolation,
+        id="amount-zero",
         marks=pytest.mark.ac("1.2-AC4.checks"),
     ),
     pytest.param(
         "INSERT INTO coupons (name, amount, remaining_amount) VALUES ({c}, 1, -1)",
-        psycopg.errors.CheckViolation, id="remaining-negative",
+        psycopg.errors.CheckViolation,
+        id="remaining-negative",
         marks=pytest.mark.ac("1.2-AC4.checks"),
     ),
     pytest.param(
         "INSERT INTO coupons (name, amount, remaining_amount) VALUES ({c}, NULL, 1)",
-        psycopg.errors.NotNullViolation, id="amount-null",
+        psycopg.errors.NotNullViolation,
+        id="amount-null",
         marks=pytest.mark.ac("1.2-AC4.coupons"),
     ),
     pytest.param(
         "INSERT INTO coupons (name, amount, remaining_amount) VALUES (repeat('x', 256), 1, 1)",
-        psycopg.errors.StringDataRightTruncation, id="name-over-255",
+        psycopg.errors.StringDataRightTruncation,
+        id="name-over-255",
         marks=pytest.mark.ac("1.2-AC4.coupons"),
     ),
     pytest.param(
         "INSERT INTO coupons (name, amount, remaining_amount) VALUES ({existing}, 1, 1)",
-        psycopg.errors.UniqueViolation, id="name-primary-key",
+        psycopg.errors.UniqueViolation,
+        id="name-primary-key",
         marks=pytest.mark.ac("1.2-AC4.coupons"),
     ),
     pytest.param(
         "INSERT INTO claims (user_id, coupon_name) VALUES ('u', {c})",
-        psycopg.errors.ForeignKeyViolation, id="claim-unknown-coupon",
+        psycopg.errors.ForeignKeyViolation,
+        id="claim-unknown-coupon",
         marks=pytest.mark.ac("1.2-AC4.claims"),
     ),
     pytest.param(
         "INSERT INTO claims (user_id, coupon_name) VALUES (NULL, {existing})",
-        psycopg.errors.NotNullViolation, id="claim-null-user",
+        psycopg.errors.NotNullViolation,
+        id="claim-null-user",
         marks=pytest.mark.ac("1.2-AC4.claims"),
     ),
     pytest.param(
-        "INSERT INTO claims (user_id, coupon_name) VALUES ('twice', {existing}), ('twice', {existing})",
-        psycopg.errors.UniqueViolation, id="claim-twice",
+        "INSERT INTO claims (user_id, coupon_name) "
+        "VALUES ('twice', {existing}), ('twice', {existing})",
+        psycopg.errors.UniqueViolation,
+        id="claim-twice",
         marks=pytest.mark.ac("1.2-AC4.unique"),
     ),
 ]
@@ -137,5 +146,7 @@ def test_constraint_refuses(db: psycopg.Connection, unique_name, statement: str,
         except refusal:
             return
         except psycopg.Error as exc:
-            pytest.fail(f"`{statement}` was refused with {type(exc).__name__}, expected {refusal.__name__}")
+            pytest.fail(
+                f"`{statement}` was refused with {type(exc).__name__}, expected {refusal.__name__}"
+            )
         pytest.fail(f"`{statement}` was accepted; expected {refusal.__name__}")

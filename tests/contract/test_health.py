@@ -8,5 +8,7 @@ pytestmark = pytest.mark.runtime
 @pytest.mark.contract("health.ok")
 def test_health_answers_healthy(api) -> None:
     response = api.health()
-    assert response.status_code == 200, f"/health answered {response.status_code}: {response.text[:200]}"
+    assert response.status_code == 200, (
+        f"/health answered {response.status_code}: {response.text[:200]}"
+    )
     assert response.json().get("status") == "healthy", f"/health body {response.text[:200]}"

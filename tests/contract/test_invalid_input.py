@@ -117,5 +117,7 @@ ERROR_CASES = {
 def test_every_error_has_an_error_body(api, unique_name, provoke) -> None:
     response = provoke(api, unique_name())
     assert 400 <= response.status_code < 500, describe(response)
-    assert response.headers.get("content-type", "").startswith("application/json"), describe(response)
+    assert response.headers.get("content-type", "").startswith("application/json"), describe(
+        response
+    )
     assert error_text(response), f"no {{'error': text}} body: {describe(response)}"

@@ -70,14 +70,21 @@ def test_scenario_outcome(run_scenario, name: str) -> None:
     statuses = sorted(a.status for a in run.answers if a.status is not None)
     lost = [a.error for a in run.answers if a.status is None]
     successes = sum(a.succeeded for a in run.answers)
-    summary = f"{name}: {successes} successes, statuses {_histogram(statuses)}, {len(lost)} transport errors"
+    summary = (
+        f"{name}: {successes} successes, statuses {_histogram(statuses)}, "
+        f"{len(lost)} transport errors"
+    )
     assert not lost, f"{summary}; first: {lost[0]}"
-    assert successes == scenario.successes, f"{summary}; expected exactly {scenario.successes} successes"
+    assert successes == scenario.successes, (
+        f"{summary}; expected exactly {scenario.successes} successes"
+    )
     # Already claimed is 409 or 400, out of stock 400..409: either way 400..409.
     wrong = [a.status for a in run.answers if not a.succeeded and not 400 <= a.status <= 409]
     assert not wrong, f"{summary}; rejections must be 400..409"
     if not scenario.one_user:
-        assert run.state.remaining_amount == 0, f"{summary}; remaining_amount {run.state.remaining_amount}"
+        assert run.state.remaining_amount == 0, (
+            f"{summary}; remaining_amount {run.state.remaining_amount}"
+        )
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))

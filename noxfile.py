@@ -1,0 +1,37 @@
+"""Sessions: `nox -s contract` (the suite on the embedded stack), `nox -s tests` (everything
+this project tests about itself), `nox -s lint`. Arguments after `--` go to pytest."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+PYTHON = "3.11"
+
+
+@nox.session(python=PYTHON)
+def contract(session: nox.Session) -> None:
+    """The contract suite on the embedded stack (PostgreSQL in a temp dir, no Docker).
+
+    Point it at your implementation: `nox -s contract -- --project-dir=../repo --api-cmd=./api`,
+    or at a running one: `nox -s contract -- --stack=external --api-url=URL --dsn=DSN`."""
+    session.install("-e", ".")
+    session.run("pytest", "tests/contract", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The project's own full run: unit tests, reference API tests, the contract suite on
+    the local stack, and every mutant in tests/mutants caught."""
+    session.install("-e", ".")
+    session.run("pytest", "tests", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")

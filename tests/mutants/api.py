@@ -1,0 +1,408 @@
+"""Deliberately broken variants of the reference API, one bug each.
+
+Run one as `python tests/mutants/api.py NAME`: it serves like the reference API (same
+environment variables) with the named bug in place. The contract suite must catch each;
+`catalogue.py` says by which criterion."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import unquote
+
+from psycopg import errors
+from pydantic import BaseModel, Field, StrictStr
+
+from reference_api import app as app_module
+from reference_api.app import create_app
+from reference_api.server import load_settings, serve
+from reference_api.settings import Settings
+from reference_api.store import ClaimOutcome, Coupon, CouponStore
+
+Mutant = Callable[[Settings], Any]
+MUTANTS: dict[str, Mutant] = {}
+
+
+def mutant(build: Mutant) -> Mutant:
+    MUTANTS[build.__name__.replace("_", "-")] = build
+    return build
+
+
+def with_store(store_class: type[CouponStore]) -> Mutant:
+    return lambda settings: create_app(settings, store_class(settings))
+
+
+def rewrite_responses(
+    app: Any, edit: Callable[[dict, int, bytes], tuple[int, bytes, bytes]]
+) -> Any:
+    """Wrap an ASGI app; `edit(scope, status, body)` returns (status, body, content type)."""
+
+    async def wrapped(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def capture(message):
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            status, body, content_type = edit(scope, start["status"], b"".join(chunks))
+            headers = [
+                (k, v) for k, v in start["headers"] if k not in (b"content-length", b"content-type")
+            ]
+            headers += [
+                (b"content-length", str(len(body)).encode()),
+                (b"content-type", content_type),
+            ]
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await app(scope, receive, capture)
+
+    return wrapped
+
+
+def rewriting(edit: Callable[[dict, int, bytes], tuple[int, bytes, bytes]]) -> Mutant:
+    return lambda settings: rewrite_responses(create_app(settings), edit)
+
+
+JSON = b"application/json"
+
+
+# ---------------------------------------------------------------- health and create
+
+
+@mutant
+def health_wrong_body(settings: Settings) -> Any:
+    """/health answers 200 {"status": "ok"} instead of {"status": "healthy"}."""
+    return rewriting(
+        lambda scope, status, body: (
+            (status, b'{"status":"ok"}', JSON)
+            if scope["path"] == "/health"
+            else (status, body, JSON)
+        )
+    )(settings)
+
+
+@mutant
+def create_answers_200(settings: Settings) -> Any:
+    """A successful create answers 200 instead of 201 Created."""
+    return rewriting(lambda scope, status, body: (200 if status == 201 else status, body, JSON))(
+        settings
+    )
+
+
+class UpsertingStore(CouponStore):
+    async def create(self, name: str, amount: int) -> bool:
+        async with self.pool.connection() as conn:
+            await conn.execute(
+                "INSERT INTO coupons (name, amount, remaining_amount) VALUES (%s, %s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET amount = EXCLUDED.amount, "
+                "remaining_amount = EXCLUDED.remaining_amount",
+                (name, amount, amount),
+            )
+        return True
+
+
+@mutant
+def create_upserts(settings: Settings) -> Any:
+    """Creating an existing name overwrites it and answers 201 instead of 409."""
+    return with_store(UpsertingStore)(settings)
+
+
+class LaxNewCoupon(BaseModel):
+    name: str
+    amount: int  # lax: "5" and true become integers
+
+
+@mutant
+def create_lax_types(settings: Settings) -> Any:
+    """Create coerces "5" and true to amounts instead of refusing them."""
+    app_module.NewCoupon = LaxNewCoupon
+    return create_app(settings)
+
+
+# ---------------------------------------------------------------- claim
+
+
+class UnstoredClaimStore(CouponStore):
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        return ClaimOutcome.CLAIMED if await self.get(coupon_name) else ClaimOutcome.NOT_FOUND
+
+
+@mutant
+def claim_not_stored(settings: Settings) -> Any:
+    """A claim answers success without storing anything."""
+    return with_store(UnstoredClaimStore)(settings)
+
+
+class AckOnUniqueViolationStore(CouponStore):
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        async with self.pool.connection() as conn, conn.transaction():
+            row = await (
+                await conn.execute(
+                    "SELECT remaining_amount FROM coupons WHERE name = %s FOR UPDATE",
+                    (coupon_name,),
+                )
+            ).fetchone()
+            if row is None:
+                return ClaimOutcome.NOT_FOUND
+            if row[0] <= 0:
+                return ClaimOutcome.OUT_OF_STOCK
+            try:
+                async with conn.transaction():
+                    await conn.execute(
+                        "INSERT INTO claims (user_id, coupon_name) VALUES (%s, %s)",
+                        (user_id, coupon_name),
+                    )
+            except errors.UniqueViolation:
+                return ClaimOutcome.CLAIMED  # the bug: refused by the database, yet "success"
+            await conn.execute(
+                "UPDATE coupons SET remaining_amount = remaining_amount - 1 WHERE name = %s",
+                (coupon_name,),
+            )
+        return ClaimOutcome.CLAIMED
+
+
+@mutant
+def ack_on_unique_violation(settings: Settings) -> Any:
+    """A claim the UNIQUE(user_id, coupon_name) pair refuses is answered 200."""
+    return with_store(AckOnUniqueViolationStore)(settings)
+
+
+class StocklessClaimStore(CouponStore):
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        async with self.pool.connection() as conn, conn.transaction():
+            if not await self.get(coupon_name):
+                return ClaimOutcome.NOT_FOUND
+            await conn.execute(
+                "UPDATE coupons SET remaining_amount = remaining_amount - 1 WHERE name = %s",
+                (coupon_name,),
+            )
+            await conn.execute(
+                "INSERT INTO claims (user_id, coupon_name) VALUES (%s, %s)", (user_id, coupon_name)
+            )
+        return ClaimOutcome.CLAIMED
+
+
+@mutant
+def claim_ignores_stock(settings: Settings) -> Any:
+    """A claim never checks stock; the CHECK constraint's refusal surfaces as a 500."""
+    return with_store(StocklessClaimStore)(settings)
+
+
+@mutant
+def claim_unknown_500(settings: Settings) -> Any:
+    """A claim on an unknown coupon answers 500 instead of 404."""
+    app_module.CLAIM_REJECTIONS[ClaimOutcome.NOT_FOUND] = (500, "coupon not found")
+    return create_app(settings)
+
+
+class EmptyUserClaim(BaseModel):
+    user_id: StrictStr  # no length limits
+    coupon_name: Annotated[StrictStr, Field(min_length=1, max_length=255)]
+
+
+@mutant
+def claim_accepts_empty_user(settings: Settings) -> Any:
+    """A claim accepts an empty (or over-long) user_id."""
+    app_module.ClaimRequest = EmptyUserClaim
+    return create_app(settings)
+
+
+class OversellingStore(CouponStore):
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        async with self.pool.connection() as conn:
+            row = await (
+                await conn.execute(
+                    "SELECT remaining_amount FROM coupons WHERE name = %s", (coupon_name,)
+                )
+            ).fetchone()
+            if row is None:
+                return ClaimOutcome.NOT_FOUND
+            if row[0] <= 0:
+                return ClaimOutcome.OUT_OF_STOCK
+            try:
+                await conn.execute(
+                    "INSERT INTO claims (user_id, coupon_name) VALUES (%s, %s)",
+                    (user_id, coupon_name),
+                )
+            except errors.UniqueViolation:
+                return ClaimOutcome.ALREADY_CLAIMED
+            # the bug: read-then-write, no lock: a lost update on the hot row
+            await conn.execute(
+                "UPDATE coupons SET remaining_amount = %s WHERE name = %s",
+                (max(row[0] - 1, 0), coupon_name),
+            )
+        return ClaimOutcome.CLAIMED
+
+
+@mutant
+def oversell_claim(settings: Settings) -> Any:
+    """A claim reads the stock, then writes remaining - 1 without a lock: oversells."""
+    return with_store(OversellingStore)(settings)
+
+
+class UnlockedEligibilityStore(CouponStore):
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        async with self.pool.connection() as conn:
+            held = await (
+                await conn.execute(
+                    "SELECT 1 FROM claims WHERE user_id = %s AND coupon_name = %s",
+                    (user_id, coupon_name),
+                )
+            ).fetchone()
+            if held:
+                return ClaimOutcome.ALREADY_CLAIMED
+            async with conn.transaction():
+                taken = await (
+                    await conn.execute(
+                        "UPDATE coupons SET remaining_amount = remaining_amount - 1 "
+                        "WHERE name = %s AND remaining_amount > 0 RETURNING 1",
+                        (coupon_name,),
+                    )
+                ).fetchone()
+                if not taken:
+                    return ClaimOutcome.OUT_OF_STOCK
+                await conn.execute(
+                    "INSERT INTO claims (user_id, coupon_name) VALUES (%s, %s)",
+                    (user_id, coupon_name),
+                )
+        return ClaimOutcome.CLAIMED
+
+
+@mutant
+def unlocked_eligibility(settings: Settings) -> Any:
+    """Eligibility is read outside the claim's lock: without UNIQUE, a user claims twice."""
+    return with_store(UnlockedEligibilityStore)(settings)
+
+
+class StockFirstStore(CouponStore):
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        coupon = await self.get(coupon_name)
+        if coupon is None:
+            return ClaimOutcome.NOT_FOUND
+        if coupon.remaining_amount <= 0:
+            return ClaimOutcome.OUT_OF_STOCK  # the bug: stock before eligibility
+        return await super().claim(user_id, coupon_name)
+
+
+@mutant
+def stock_before_eligibility(settings: Settings) -> Any:
+    """A user who holds the last unit and claims again is told "out of stock"."""
+    return with_store(StockFirstStore)(settings)
+
+
+@mutant
+def claim_answers_201(settings: Settings) -> Any:
+    """A successful claim answers 201 (allowed) instead of the preferred 200."""
+    return rewriting(
+        lambda scope, status, body: (
+            201 if scope["path"] == "/api/coupons/claim" and status == 200 else status,
+            body,
+            JSON,
+        )
+    )(settings)
+
+
+@mutant
+def already_claimed_400(settings: Settings) -> Any:
+    """Already claimed answers 400 (allowed) instead of the preferred 409."""
+    app_module.CLAIM_REJECTIONS[ClaimOutcome.ALREADY_CLAIMED] = (400, "already claimed")
+    return create_app(settings)
+
+
+@mutant
+def sold_out_409(settings: Settings) -> Any:
+    """Out of stock answers 409 (allowed) instead of the preferred 400."""
+    app_module.CLAIM_REJECTIONS[ClaimOutcome.OUT_OF_STOCK] = (409, "out of stock")
+    return create_app(settings)
+
+
+@mutant
+def unknown_coupon_400(settings: Settings) -> Any:
+    """A claim on an unknown coupon answers 400 (tolerated) instead of the preferred 404."""
+    app_module.CLAIM_REJECTIONS[ClaimOutcome.NOT_FOUND] = (400, "no such coupon")
+    return create_app(settings)
+
+
+# ---------------------------------------------------------------- get and errors
+
+
+def _edit_get_body(change: Callable[[dict], dict]):
+    def edit(scope: dict, status: int, body: bytes) -> tuple[int, bytes, bytes]:
+        if scope["method"] == "GET" and scope["path"].startswith("/api/coupons/") and status == 200:
+            return status, json.dumps(change(json.loads(body))).encode(), JSON
+        return status, body, JSON
+
+    return edit
+
+
+@mutant
+def get_null_claimed_by(settings: Settings) -> Any:
+    """GET answers "claimed_by": null for a coupon nobody has claimed."""
+    return rewriting(_edit_get_body(lambda c: {**c, "claimed_by": c["claimed_by"] or None}))(
+        settings
+    )
+
+
+@mutant
+def get_first_10_claimants(settings: Settings) -> Any:
+    """GET lists at most 10 claimants, disagreeing with the claims table."""
+    return rewriting(_edit_get_body(lambda c: {**c, "claimed_by": c["claimed_by"][:10]}))(settings)
+
+
+@mutant
+def claimed_by_alphabetical(settings: Settings) -> Any:
+    """GET lists claimants alphabetically instead of in commit order."""
+    return rewriting(_edit_get_body(lambda c: {**c, "claimed_by": sorted(c["claimed_by"])}))(
+        settings
+    )
+
+
+@mutant
+def get_unknown_200(settings: Settings) -> Any:
+    """GET of an unknown name answers 200 with an empty object."""
+    return rewriting(
+        lambda scope, status, body: (
+            (200, b"{}", JSON)
+            if scope["method"] == "GET" and status == 404
+            else (status, body, JSON)
+        )
+    )(settings)
+
+
+class DoubleDecodingStore(CouponStore):
+    async def get(self, name: str) -> Coupon | None:
+        return await super().get(unquote(name))
+
+
+@mutant
+def get_decodes_twice(settings: Settings) -> Any:
+    """GET percent-decodes the already-decoded name again: "%41" finds coupon "A"."""
+    return with_store(DoubleDecodingStore)(settings)
+
+
+@mutant
+def errors_plain_text(settings: Settings) -> Any:
+    """Error answers are plain text instead of JSON {"error": ...}."""
+
+    def edit(scope: dict, status: int, body: bytes) -> tuple[int, bytes, bytes]:
+        if status >= 400:
+            return status, json.loads(body)["error"].encode(), b"text/plain"
+        return status, body, JSON
+
+    return rewriting(edit)(settings)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.argv[1] not in MUTANTS:
+        sys.exit(f"usage: {sys.argv[0]} NAME, NAME one of: {', '.join(MUTANTS)}")
+    settings = load_settings()
+    serve(MUTANTS[sys.argv[1]](settings), settings)

@@ -1,0 +1,149 @@
+"""Every mutant, what is broken in it, and the criteria of the suite that must catch it.
+
+A MUST criterion catches a mutant by failing (the run exits non-zero); a SHOULD criterion
+by being reported "NOT MET" while the run still passes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).parent
+CONTRACT = HERE.parent / "contract"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    catches: tuple[str, ...]  # criteria that must report it
+    tests: tuple[str, ...]  # contract test files that hold those criteria
+    api: str | None = None  # name in tests/mutants/api.py; None: the reference API
+    schema: str | None = None  # file in tests/mutants/schemas; None: the story's init.sql
+    schema_mode: int = 0o644
+
+    @property
+    def broken(self) -> str:
+        """One line: what is wrong with it, from the mutant's own docstring or header."""
+        if self.api:
+            from .api import MUTANTS
+
+            return (MUTANTS[self.api].__doc__ or "").strip()
+        if self.schema:
+            return (
+                (HERE / "schemas" / self.schema)
+                .read_text()
+                .splitlines()[0]
+                .removeprefix("-- MUTANT: ")
+            )
+        return f"scripts/init.sql with mode {self.schema_mode:o}"
+
+
+SCHEMA = ("test_ac4_schema.py",)
+STRESS = ("test_stress_scenarios.py",)
+
+MUTANTS = [
+    # story 1.2 AC4: the schema
+    Mutant(
+        "coupons-claimed-by-array",
+        ("1.2-AC4.coupons",),
+        SCHEMA,
+        schema="coupons-claimed-by-array.sql",
+    ),
+    Mutant(
+        "coupons-name-varchar-100",
+        ("1.2-AC4.coupons",),
+        SCHEMA,
+        schema="coupons-name-varchar-100.sql",
+    ),
+    Mutant("claims-without-fk", ("1.2-AC4.claims",), SCHEMA, schema="claims-without-fk.sql"),
+    Mutant("no-check-constraints", ("1.2-AC4.checks",), SCHEMA, schema="no-check-constraints.sql"),
+    Mutant("no-unique-pair", ("1.2-AC4.unique",), SCHEMA, schema="no-unique-pair.sql"),
+    Mutant("no-coupon-name-index", ("1.2-AC4.index",), SCHEMA, schema="no-coupon-name-index.sql"),
+    Mutant("init-sql-mode-600", ("1.2-AC4.init-file",), SCHEMA, schema_mode=0o600),
+    # the API contract
+    Mutant("health-wrong-body", ("health.ok",), ("test_health.py",), api="health-wrong-body"),
+    Mutant(
+        "create-answers-200",
+        ("create.created",),
+        ("test_create_coupon.py",),
+        api="create-answers-200",
+    ),
+    Mutant(
+        "create-upserts", ("create.duplicate",), ("test_create_coupon.py",), api="create-upserts"
+    ),
+    Mutant(
+        "create-lax-types", ("create.invalid",), ("test_invalid_input.py",), api="create-lax-types"
+    ),
+    Mutant(
+        "claim-not-stored",
+        ("claim.success", "invariant.3"),
+        ("test_claim.py", *STRESS),
+        api="claim-not-stored",
+    ),
+    Mutant(
+        "ack-on-unique-violation",
+        ("claim.already", "stress.double-dip"),
+        ("test_claim.py", *STRESS),
+        api="ack-on-unique-violation",
+    ),
+    Mutant(
+        "claim-ignores-stock",
+        ("claim.out-of-stock",),
+        ("test_claim.py",),
+        api="claim-ignores-stock",
+    ),
+    Mutant("claim-unknown-500", ("claim.unknown",), ("test_claim.py",), api="claim-unknown-500"),
+    Mutant(
+        "claim-accepts-empty-user",
+        ("claim.invalid",),
+        ("test_invalid_input.py",),
+        api="claim-accepts-empty-user",
+    ),
+    Mutant(
+        "get-null-claimed-by", ("get.shape",), ("test_get_coupon.py",), api="get-null-claimed-by"
+    ),
+    Mutant("get-unknown-200", ("get.unknown",), ("test_get_coupon.py",), api="get-unknown-200"),
+    Mutant("get-decodes-twice", ("get.names",), ("test_get_coupon.py",), api="get-decodes-twice"),
+    Mutant(
+        "errors-plain-text", ("errors.body",), ("test_invalid_input.py",), api="errors-plain-text"
+    ),
+    # concurrency: the stress scenarios and invariants
+    Mutant(
+        "oversell-claim",
+        ("stress.flash-sale", "stress.scale-100", "stress.scale-500", "invariant.1"),
+        STRESS,
+        api="oversell-claim",
+    ),
+    Mutant("get-first-10-claimants", ("invariant.4",), STRESS, api="get-first-10-claimants"),
+    Mutant(
+        "unlocked-eligibility-without-unique",
+        ("invariant.2", "stress.double-dip"),
+        STRESS,
+        api="unlocked-eligibility",
+        schema="no-unique-pair.sql",
+    ),
+    # preferred (SHOULD) rules: reported, never failing the run
+    Mutant("claim-answers-201", ("claim.prefer-200",), ("test_claim.py",), api="claim-answers-201"),
+    Mutant(
+        "already-claimed-400", ("claim.prefer-409",), ("test_claim.py",), api="already-claimed-400"
+    ),
+    Mutant("sold-out-409", ("claim.prefer-400-sold-out",), ("test_claim.py",), api="sold-out-409"),
+    Mutant(
+        "unknown-coupon-400",
+        ("claim.prefer-404-unknown",),
+        ("test_claim.py",),
+        api="unknown-coupon-400",
+    ),
+    Mutant(
+        "stock-before-eligibility",
+        ("claim.order",),
+        ("test_claim.py",),
+        api="stock-before-eligibility",
+    ),
+    Mutant(
+        "claimed-by-alphabetical",
+        ("get.prefer-commit-order",),
+        ("test_get_coupon.py",),
+        api="claimed-by-alphabetical",
+    ),
+]
