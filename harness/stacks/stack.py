@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import requests
 
 from ..waiting import wait_until
+
+if TYPE_CHECKING:
+    from .compose import ComposeProject
 
 
 class StackError(RuntimeError):
@@ -19,6 +23,7 @@ class Stack:
     api_url: str
     dsn: str
     description: str  # one line for the run's output: what was started, from where
+    compose: ComposeProject | None = None  # set on the compose stack only
 
 
 def wait_for_health(api_url: str, *, timeout: float, give_up=lambda: None) -> None:

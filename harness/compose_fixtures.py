@@ -1,0 +1,48 @@
+"""pytest-docker's fixtures, overridden so that `docker_services` brings up the project's
+own compose stack: its compose file (plus --compose-file extras and a loopback override),
+a project name unique to the run, `up --build --wait`, and `down --volumes` at the end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .stacks.compose import ComposeProject, new_project
+
+
+@pytest.fixture(scope="session")
+def compose_project(
+    pytestconfig: pytest.Config, project_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> ComposeProject:
+    return new_project(
+        project_dir,
+        tmp_path_factory.mktemp("compose"),
+        tuple(pytestconfig.getoption("compose_file")),
+    )
+
+
+@pytest.fixture(scope="session")
+def docker_compose_command(compose_project: ComposeProject) -> str:
+    return compose_project.command
+
+
+@pytest.fixture(scope="session")
+def docker_compose_file(compose_project: ComposeProject) -> list[str]:
+    return [str(file) for file in compose_project.files]
+
+
+@pytest.fixture(scope="session")
+def docker_compose_project_name(compose_project: ComposeProject) -> str:
+    return compose_project.name
+
+
+@pytest.fixture(scope="session")
+def docker_setup(pytestconfig: pytest.Config) -> list[str]:
+    timeout = int(pytestconfig.getoption("startup_timeout"))
+    return [f"up --build --detach --wait --wait-timeout {timeout}"]
+
+
+@pytest.fixture(scope="session")
+def docker_cleanup() -> list[str]:
+    return ["down --volumes --remove-orphans"]

@@ -1,0 +1,153 @@
+"""docker-compose.yml as facts: as written, and interpolated as a fresh clone would see it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# $$ | ${NAME<op>arg} | $NAME, with op one of :- - :? ? :+ + (compose's interpolation syntax)
+_VARIABLE = re.compile(
+    r"\$(?:(?P<escaped>\$)|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?+])?(?P<arg>[^}]*)\}"
+    r"|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
+)
+
+
+class ComposeFileError(ValueError):
+    """The file is missing, not YAML, or not a compose file."""
+
+
+def interpolate(text: str, env: dict[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        if match["escaped"]:
+            return "$"
+        if match["bare"]:
+            return env.get(match["bare"], "")
+        name, op, arg = match["name"], match["op"] or "", match["arg"]
+        value = env.get(name)
+        unset_or_empty = not value if op.startswith(":") else value is None
+        if op.endswith("-"):
+            return arg if unset_or_empty else value
+        if op.endswith("+"):
+            return "" if unset_or_empty else arg
+        if op.endswith("?") and unset_or_empty:
+            raise ComposeFileError(f"${{{name}}} is required: {arg or 'no value given'}")
+        return value or ""
+
+    return _VARIABLE.sub(replace, text)
+
+
+def _resolve(node: Any, env: dict[str, str]) -> Any:
+    if isinstance(node, str):
+        return interpolate(node, env)
+    if isinstance(node, list):
+        return [_resolve(item, env) for item in node]
+    if isinstance(node, dict):
+        return {key: _resolve(value, env) for key, value in node.items()}
+    return node
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.removeprefix("export ").split("=", 1)
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def as_mapping(value: Any) -> dict[str, Any]:
+    """compose allows environment (and depends_on) as a list or a mapping."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, list):
+        pairs = (str(item).split("=", 1) for item in value)
+        return {pair[0]: (pair[1] if len(pair) > 1 else None) for pair in pairs}
+    return {}
+
+
+@dataclass
+class ComposeFile:
+    path: Path
+    written: dict[str, Any]  # as in the file: "${POSTGRES_USER:-postgres}", "$${VAR}"
+    resolved: dict[str, Any]  # interpolated with .env (if any) over the defaults
+    docker_config: dict[str, Any] | None = None  # `docker compose config`, where it runs
+    docker_config_error: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    def line_of(self, needle: str) -> int | None:
+        for number, line in enumerate(self.path.read_text().splitlines(), start=1):
+            if needle in line:
+                return number
+        return None
+
+    def where(self, needle: str) -> str:
+        line = self.line_of(needle)
+        return f"{self.path.name}:{line}" if line else self.path.name
+
+    @property
+    def services(self) -> dict[str, dict[str, Any]]:
+        return self.resolved.get("services") or {}
+
+    def written_service(self, name: str) -> dict[str, Any]:
+        return (self.written.get("services") or {}).get(name) or {}
+
+
+def compose_file_in(project_dir: Path) -> Path:
+    for name in ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"):
+        if (project_dir / name).is_file():
+            return project_dir / name
+    raise ComposeFileError(f"no docker-compose.yml (or compose.yaml) in {project_dir}")
+
+
+def _docker_compose_config(path: Path, env: dict[str, str]) -> tuple[dict | None, str | None]:
+    if shutil.which("docker") is None:
+        return None, "no docker binary"
+    # A fresh clone's view: none of this shell's variables, only the project's .env.
+    clean = {key: os.environ[key] for key in ("PATH", "HOME", "DOCKER_HOST") if key in os.environ}
+    result = subprocess.run(
+        [
+            "docker",
+            "compose",
+            "-f",
+            str(path),
+            "--project-directory",
+            str(path.parent),
+            "config",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env=clean,
+        timeout=60,
+    )
+    if result.returncode != 0:
+        return None, (result.stderr or result.stdout).strip()
+    return json.loads(result.stdout), None
+
+
+def read_compose_file(project_dir: Path, cross_check: bool = True) -> ComposeFile:
+    path = compose_file_in(project_dir)
+    try:
+        written = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ComposeFileError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(written, dict) or not isinstance(written.get("services"), dict):
+        raise ComposeFileError(f"{path}: no services: mapping")
+    env = read_dotenv(project_dir / ".env")
+    compose = ComposeFile(path, written, _resolve(written, env), env=env)
+    if cross_check:
+        compose.docker_config, compose.docker_config_error = _docker_compose_config(path, env)
+    return compose

@@ -1,0 +1,119 @@
+"""The compose stack: the project's own docker-compose.yml, brought up by pytest-docker.
+
+pytest-docker's fixtures are overridden in the plugin (file, project name, setup and
+cleanup commands); this module holds what those overrides and the stack need."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shlex
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from pytest_docker.plugin import Services
+
+from ..inspect.compose_file import compose_file_in
+from .stack import Stack, StackError, wait_for_health
+
+# Published on loopback, on ports the engine picks: nothing else on the machine can
+# collide with the run, and nothing off the machine can reach it.
+LOOPBACK_OVERRIDE = """\
+# written by the coupon acceptance harness: publish on 127.0.0.1, engine-chosen ports
+services:
+  postgres:
+    ports: !override
+      - "127.0.0.1::5432"
+  api:
+    ports: !override
+      - "127.0.0.1::3000"
+"""
+
+
+@dataclass(frozen=True)
+class ComposeProject:
+    project_dir: Path
+    name: str
+    files: tuple[Path, ...]
+    workdir: Path  # where the harness keeps this project's override file and logs
+    env_file: Path | None = None
+
+    @property
+    def command(self) -> str:
+        """The `docker compose` prefix, as pytest-docker's docker_compose_command wants it."""
+        words = ["docker", "compose", "--project-directory", str(self.project_dir)]
+        if self.env_file is not None:
+            words += ["--env-file", str(self.env_file)]
+        return shlex.join(words)
+
+    def run(self, *args: str, check: bool = True) -> str:
+        argv = shlex.split(self.command)
+        for file in self.files:
+            argv += ["-f", str(file)]
+        result = subprocess.run(
+            [*argv, "-p", self.name, *args], capture_output=True, text=True, timeout=900
+        )
+        if check and result.returncode != 0:
+            raise StackError(f"docker compose {' '.join(args)} failed:\n{result.stderr}")
+        return result.stdout
+
+    def config(self) -> dict:
+        return json.loads(self.run("config", "--format", "json"))
+
+    def logs(self, tail: int = 60) -> str:
+        return self.run("logs", "--no-color", "--timestamps", f"--tail={tail}", check=False)
+
+    def container_ids(self) -> dict[str, str]:
+        ids = {}
+        for line in self.run("ps", "--all", "--format", "json").splitlines():
+            entries = json.loads(line)
+            for entry in entries if isinstance(entries, list) else [entries]:
+                ids[entry["Service"]] = entry["ID"]
+        return ids
+
+
+def new_project(
+    project_dir: Path,
+    workdir: Path,
+    extra_files: tuple[Path, ...] = (),
+    env_file: Path | None = None,
+) -> ComposeProject:
+    override = workdir / "loopback-ports.override.yml"
+    override.write_text(LOOPBACK_OVERRIDE)
+    return ComposeProject(
+        project_dir=project_dir,
+        name=f"coupon-acceptance-{secrets.token_hex(4)}",
+        files=(compose_file_in(project_dir), *extra_files, override),
+        workdir=workdir,
+        env_file=env_file,
+    )
+
+
+def database_dsn(project: ComposeProject, services: Services) -> str:
+    """Credentials as compose resolved them for the postgres service, on its published port."""
+    environment = project.config()["services"]["postgres"].get("environment") or {}
+    user = environment.get("POSTGRES_USER") or "postgres"
+    return psycopg.conninfo.make_conninfo(
+        host="127.0.0.1",
+        port=services.port_for("postgres", 5432),
+        user=user,
+        password=environment.get("POSTGRES_PASSWORD") or "",
+        dbname=environment.get("POSTGRES_DB") or user,
+    )
+
+
+def compose_stack(project: ComposeProject, services: Services, timeout: float) -> Stack:
+    api_url = f"http://127.0.0.1:{services.port_for('api', 3000)}"
+    try:
+        wait_for_health(api_url, timeout=timeout)
+    except Exception as exc:
+        raise StackError(f"{exc}\n--- docker compose logs ---\n{project.logs()}") from None
+    return Stack(
+        kind="compose",
+        api_url=api_url,
+        dsn=database_dsn(project, services),
+        description=f"compose: project {project.name} from {project.files[0]}; API at {api_url}",
+        compose=project,
+    )

@@ -1,0 +1,146 @@
+"""Story 1.2 AC1: `docker compose up --build` starts the system, in the right order, with
+any credentials, and `down -v` takes it all away. Needs --stack=compose."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+from datetime import datetime
+
+import psycopg
+import pytest
+import requests
+from pytest_docker.plugin import get_docker_services
+
+from harness.inspect.live_schema import read_live_schema
+from harness.stacks.compose import ComposeProject, database_dsn, new_project
+from harness.stacks.stack import Stack, wait_for_health
+
+pytestmark = pytest.mark.runtime
+
+
+@pytest.fixture(scope="module")
+def project(stack: Stack) -> ComposeProject:
+    if stack.compose is None:
+        pytest.skip(f"needs --stack=compose (this run uses the {stack.kind} stack)")
+    return stack.compose
+
+
+def inspect(container: str) -> dict:
+    output = subprocess.run(
+        ["docker", "inspect", container], capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(output)[0]
+
+
+def timestamp(text: str) -> datetime:
+    return datetime.fromisoformat(text[:26].rstrip("Z") + "+00:00")
+
+
+@pytest.mark.ac("1.2-AC1.up")
+def test_both_services_running(project: ComposeProject) -> None:
+    containers = project.container_ids()
+    assert sorted(containers) == ["api", "postgres"], f"containers: {containers}"
+    for service, container in containers.items():
+        state = inspect(container)["State"]
+        assert state["Running"], f"{service} is {state['Status']}"
+        health = (state.get("Health") or {}).get("Status")
+        assert health in (None, "healthy"), f"{service} health is {health}"
+
+
+@pytest.mark.ac("1.2-AC1.postgres-5432")
+def test_postgres_on_5432_with_configured_credentials(
+    project: ComposeProject, stack: Stack
+) -> None:
+    container = inspect(project.container_ids()["postgres"])
+    exposed = container["NetworkSettings"]["Ports"] or {}
+    assert "5432/tcp" in exposed, f"postgres container ports {sorted(exposed)}"
+    with psycopg.connect(stack.dsn, connect_timeout=5) as conn:
+        assert conn.execute("SHOW port").fetchone()[0] == "5432"
+
+
+@pytest.mark.ac("1.2-AC1.waits-for-db")
+def test_api_started_after_postgres_was_healthy(project: ComposeProject) -> None:
+    ids = project.container_ids()
+    api, postgres = inspect(ids["api"]), inspect(ids["postgres"])
+    api_started = timestamp(api["State"]["StartedAt"])
+    healthy_probes = [
+        timestamp(probe["End"])
+        for probe in (postgres["State"].get("Health") or {}).get("Log", [])
+        if probe["ExitCode"] == 0
+    ]
+    assert postgres["State"].get("Health"), "postgres has no health check, so nothing to wait for"
+    assert api["RestartCount"] == 0, f"api restarted {api['RestartCount']} time(s): it did not wait"
+    assert healthy_probes and min(healthy_probes) <= api_started, (
+        f"api started at {api_started:%H:%M:%S.%f}, postgres's first passing health probe on "
+        f"record ended at {min(healthy_probes) if healthy_probes else 'never'}"
+    )
+
+
+@pytest.mark.ac("1.2-AC4.auto-init")
+def test_schema_exists_without_manual_step(db: psycopg.Connection, stack: Stack) -> None:
+    tables = read_live_schema(db).tables
+    assert {"coupons", "claims"} <= set(tables), f"after `up` the database has {sorted(tables)}"
+
+
+@pytest.fixture(scope="module")
+def second_stack(project: ComposeProject, tmp_path_factory: pytest.TempPathFactory):
+    """The same compose files brought up again as another project, with random names."""
+    workdir = tmp_path_factory.mktemp("random-credentials")
+    token = secrets.token_hex(3)
+    env_file = workdir / "random.env"
+    credentials = {
+        "POSTGRES_USER": f"user_{token}",
+        "POSTGRES_PASSWORD": secrets.token_urlsafe(16),
+        "POSTGRES_DB": f"db_{token}",
+    }
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in credentials.items()))
+    other = new_project(project.project_dir, workdir, project.files[1:-1], env_file)
+    return other, credentials
+
+
+@pytest.mark.slow
+@pytest.mark.ac("1.2-AC1.any-credentials", "1.2-AC1.down-clean")
+def test_random_credentials_end_to_end_then_down_leaves_nothing(second_stack) -> None:
+    other, credentials = second_stack
+    with get_docker_services(
+        other.command,
+        [str(f) for f in other.files],
+        other.name,
+        ["up --build --detach --wait --wait-timeout 120"],
+        ["down --volumes --remove-orphans"],
+    ) as services:
+        dsn = database_dsn(other, services)
+        assert credentials["POSTGRES_PASSWORD"] in dsn
+        api_url = f"http://127.0.0.1:{services.port_for('api', 3000)}"
+        wait_for_health(api_url, timeout=60)
+        name = f"any-credentials-{secrets.token_hex(3)}"
+        assert (
+            requests.post(f"{api_url}/api/coupons", json={"name": name, "amount": 1}).status_code
+            == 201
+        )
+        claim = {"user_id": "u", "coupon_name": name}
+        assert requests.post(f"{api_url}/api/coupons/claim", json=claim).status_code in (200, 201)
+        with psycopg.connect(dsn) as conn:
+            assert conn.execute(
+                "SELECT user_id FROM claims WHERE coupon_name = %s", (name,)
+            ).fetchall() == [("u",)]
+    leftovers = {
+        kind: subprocess.run(
+            [
+                "docker",
+                kind,
+                "ls",
+                *(["--all"] if kind == "container" else []),
+                "--quiet",
+                "--filter",
+                f"label=com.docker.compose.project={other.name}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        for kind in ("container", "network", "volume")
+    }
+    assert not any(leftovers.values()), f"after down -v, {other.name} left {leftovers}"

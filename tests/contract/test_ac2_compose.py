@@ -1,0 +1,155 @@
+"""Story 1.2 AC2: the docker-compose.yml, read as written and as a fresh clone sees it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from harness.inspect.compose_file import (
+    ComposeFile,
+    ComposeFileError,
+    as_mapping,
+    interpolate,
+    read_compose_file,
+)
+
+pytestmark = pytest.mark.static
+
+INIT_DIR = "/docker-entrypoint-initdb.d/"
+# Connection settings that must come from the environment, per service.
+CONNECTION = {
+    "postgres": ("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"),
+    "api": ("DB_USER", "DB_PASSWORD", "DB_NAME"),
+}
+INTERPOLATION = re.compile(r"\$\{?[A-Za-z_]")
+
+
+@pytest.fixture(scope="module")
+def compose(project_dir: Path) -> ComposeFile:
+    try:
+        return read_compose_file(project_dir)
+    except ComposeFileError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+def service(compose: ComposeFile, name: str) -> dict:
+    found = compose.services.get(name)
+    if found is None:
+        pytest.fail(f"{compose.path.name}: no service named {name!r}", pytrace=False)
+    return found
+
+
+def health_command(written: dict) -> str:
+    test = (written.get("healthcheck") or {}).get("test", "")
+    if isinstance(test, list):
+        return " ".join(str(part) for part in test[1:])  # after CMD / CMD-SHELL
+    return str(test)
+
+
+@pytest.mark.ac("1.2-AC2.services")
+def test_exactly_postgres_and_api(compose: ComposeFile) -> None:
+    assert sorted(compose.services) == ["api", "postgres"], (
+        f"{compose.path.name} defines services {sorted(compose.services)}, "
+        "expected api and postgres"
+    )
+
+
+@pytest.mark.ac("1.2-AC2.postgres-image")
+def test_postgres_15_alpine(compose: ComposeFile) -> None:
+    image = service(compose, "postgres").get("image", "")
+    assert image == "postgres:15-alpine", (
+        f"{compose.where('image:')}: postgres image is {image!r} (with defaults), "
+        "expected postgres:15-alpine"
+    )
+
+
+@pytest.mark.ac("1.2-AC2.healthcheck")
+def test_pg_isready_with_escaped_user_and_database(compose: ComposeFile) -> None:
+    command = health_command(compose.written_service("postgres"))
+    where = compose.where("pg_isready")
+    assert "pg_isready" in command, f"{where}: postgres health check {command!r} is not pg_isready"
+    for flag, long_flag, what in (("-U", "--username", "user"), ("-d", "--dbname", "database")):
+        assert re.search(rf"({flag}|{long_flag})[=\s]+\$\$\{{?[A-Za-z_]", command), (
+            f"{where}: pg_isready {command!r} must name the {what} with {flag} $${{VARIABLE}} "
+            "(a $$ escape, so the container's own variable is read when the check runs)"
+        )
+
+
+@pytest.mark.ac("1.2-AC2.healthcheck")
+def test_health_check_has_start_period(compose: ComposeFile) -> None:
+    healthcheck = service(compose, "postgres").get("healthcheck") or {}
+    assert healthcheck.get("start_period"), (
+        f"{compose.where('healthcheck')}: postgres health check has no start_period"
+    )
+
+
+@pytest.mark.ac("1.2-AC2.depends-healthy")
+def test_api_waits_for_healthy_postgres(compose: ComposeFile) -> None:
+    depends = as_mapping(service(compose, "api").get("depends_on"))
+    condition = (depends.get("postgres") or {}).get("condition") if "postgres" in depends else None
+    assert condition == "service_healthy", (
+        f"{compose.where('depends_on')}: api depends_on postgres with condition {condition!r}, "
+        "expected service_healthy (anything else only waits for the container to start)"
+    )
+
+
+@pytest.mark.ac("1.2-AC2.env-vars")
+@pytest.mark.parametrize("name", list(CONNECTION))
+def test_connection_settings_are_variables(compose: ComposeFile, name: str) -> None:
+    written = compose.written_service(name)
+    environment = as_mapping(written.get("environment"))
+    literals = []
+    for variable in CONNECTION[name]:
+        value = environment.get(variable)
+        if value is None and written.get("env_file"):
+            continue  # provided by the env file
+        if value is None or not INTERPOLATION.search(str(value)):
+            literals.append(f"{variable}={value!r}")
+    assert not literals, (
+        f"{compose.where(name + ':')}: service {name} sets {', '.join(literals)}; "
+        "connection settings must be ${VARIABLE} interpolations (with defaults if you like)"
+    )
+
+
+@pytest.mark.ac("1.2-AC2.init-mount")
+def test_init_sql_mounted_into_init_dir(compose: ComposeFile) -> None:
+    volumes = service(compose, "postgres").get("volumes") or []
+    mounts = [
+        str(v) if not isinstance(v, dict) else f"{v.get('source')}:{v.get('target')}"
+        for v in volumes
+    ]
+    found = [m for m in mounts if "init.sql" in m and INIT_DIR in m]
+    assert found, f"{compose.where('volumes')}: no scripts/init.sql mount into {INIT_DIR}: {mounts}"
+
+
+@pytest.mark.ac("1.2-AC2.ports")
+@pytest.mark.parametrize(("name", "port"), [("postgres", 5432), ("api", 3000)])
+def test_port_published(compose: ComposeFile, name: str, port: int) -> None:
+    ports = [
+        str(p) if not isinstance(p, dict) else f"{p.get('published')}:{p.get('target')}"
+        for p in service(compose, name).get("ports") or []
+    ]
+    assert any(p.split(":")[-2:] == [str(port), str(port)] or p == str(port) for p in ports), (
+        f"{compose.where('ports')}: {name} publishes {ports}, expected {port}:{port}"
+    )
+
+
+@pytest.mark.ac("1.2-AC2.valid")
+def test_docker_compose_reads_it_as_the_suite_does(compose: ComposeFile) -> None:
+    if compose.docker_config is None and compose.docker_config_error == "no docker binary":
+        pytest.skip("no docker binary to cross-check with `docker compose config`")
+    assert compose.docker_config is not None, (
+        f"`docker compose config` rejects {compose.path.name}: {compose.docker_config_error}"
+    )
+    theirs = compose.docker_config["services"]
+    assert sorted(theirs) == sorted(compose.services)
+    for name, ours in compose.services.items():
+        environment = {k: str(v) for k, v in as_mapping(ours.get("environment")).items()}
+        assert as_mapping(theirs[name].get("environment")) == environment, name
+        their_test = (theirs[name].get("healthcheck") or {}).get("test")
+        if their_test:
+            # `config` writes $ as $$ again; undo that to compare with the interpolated value
+            unescaped = [interpolate(part, {}) for part in their_test]
+            assert unescaped == (ours.get("healthcheck") or {}).get("test"), name

@@ -1,0 +1,96 @@
+"""Story 1.2 AC3: the Dockerfile, read with dockerfile-parse and linted with hadolint."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from harness.inspect.dockerfile import DockerfileFacts, Stage, read_dockerfile
+
+pytestmark = pytest.mark.static
+
+
+@pytest.fixture(scope="module")
+def dockerfile(project_dir: Path) -> DockerfileFacts:
+    try:
+        return read_dockerfile(project_dir / "Dockerfile")
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+def go_build(stage: Stage) -> str | None:
+    for run in stage.find("RUN"):
+        if re.search(r"\bgo build\b", run.value):
+            return run.value
+    return None
+
+
+def is_go(stage: Stage) -> bool:
+    return "golang" in stage.base or go_build(stage) is not None
+
+
+@pytest.mark.ac("1.2-AC3.multi-stage")
+def test_runtime_copies_from_a_builder(dockerfile: DockerfileFacts) -> None:
+    assert len(dockerfile.stages) >= 2, f"{dockerfile.path.name} has a single stage"
+    assert dockerfile.builders, (
+        f"{dockerfile.where(dockerfile.runtime.line)}: the final stage copies nothing "
+        "COPY --from another stage"
+    )
+
+
+@pytest.mark.ac("1.2-AC3.alpine")
+def test_runtime_base_is_alpine(dockerfile: DockerfileFacts) -> None:
+    runtime = dockerfile.runtime
+    base = runtime.base
+    parent = dockerfile.stage(base)  # FROM another stage of this file
+    while parent is not None and parent is not runtime:
+        runtime, base = parent, parent.base
+        parent = dockerfile.stage(base)
+    assert "alpine" in base, (
+        f"{dockerfile.where(dockerfile.runtime.line)}: runtime stage is FROM {base!r} "
+        f"(written {dockerfile.runtime.base_written!r}), expected an alpine image"
+    )
+
+
+@pytest.mark.ac("1.2-AC3.layer-cache")
+def test_manifest_installed_before_source(dockerfile: DockerfileFacts) -> None:
+    assert dockerfile.builders, "no builder stage"
+    for builder in dockerfile.builders:
+        manifest, install, source = builder.build_order()
+        where = dockerfile.where
+        assert manifest, (
+            f"{where(builder.line)}: {builder.label} copies no dependency manifest alone"
+        )
+        assert install, f"{where(builder.line)}: {builder.label} never installs dependencies"
+        assert manifest < install, (
+            f"{where(install)}: dependencies installed before the manifest copy"
+        )
+        assert source is None or install < source, (
+            f"{where(source)}: {builder.label} copies the source (line {source}) before installing "
+            f"dependencies (line {install}): every code change re-downloads them"
+        )
+
+
+@pytest.mark.ac("1.2-AC3.cgo")
+def test_go_build_is_static_and_stripped(dockerfile: DockerfileFacts) -> None:
+    builders = [b for b in dockerfile.builders if is_go(b)]
+    if not builders:
+        pytest.skip("the builder is not Go: CGO_ENABLED and -ldflags do not apply")
+    for builder in builders:
+        command = go_build(builder) or ""
+        inline = re.findall(r"CGO_ENABLED=(\S+)", command)
+        cgo = inline[-1] if inline else builder.env.get("CGO_ENABLED")
+        assert cgo == "0", f"{dockerfile.where(builder.line)}: go build runs with CGO_ENABLED={cgo}"
+        flags = re.search(r"-ldflags[=\s]+[\"']?([^\"']*)", command)
+        words = flags.group(1).split() if flags else []
+        assert "-w" in words and "-s" in words, f"go build -ldflags {words}, expected -w -s"
+
+
+@pytest.mark.ac("1.2-AC3.hadolint")
+def test_hadolint_finds_no_error(dockerfile: DockerfileFacts) -> None:
+    if dockerfile.lint is None:
+        pytest.skip(f"hadolint did not run: {dockerfile.lint_error}")
+    errors = [f for f in dockerfile.lint if f.level == "error"]
+    assert not errors, "; ".join(f"{dockerfile.where(f.line)} {f.code} {f.message}" for f in errors)
