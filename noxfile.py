@@ -1,5 +1,6 @@
 """Sessions: `nox -s contract` (the suite on the embedded stack), `nox -s tests` (everything
-this project tests about itself), `nox -s lint`. Arguments after `--` go to pytest."""
+this project tests about itself), `nox -s acceptance` (the suite on the compose stack),
+`nox -s lint`. Arguments after `--` go to pytest."""
 
 from __future__ import annotations
 
@@ -37,6 +38,16 @@ def tests(session: nox.Session) -> None:
     the local stack, and every mutant in tests/mutants caught."""
     install_project(session)
     session.run("pytest", "tests", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def acceptance(session: nox.Session) -> None:
+    """Story 1.2 end to end on the compose stack (Docker engine and compose v2 needed):
+    `docker compose up --build` of the project, every static, image and runtime check,
+    then `down --volumes`. Another repository: `nox -s acceptance -- --project-dir=DIR`.
+    Without a registry, build stand-in base images first: see .ci/build-standins.sh."""
+    install_project(session)
+    session.run("pytest", "tests/contract", "--stack=compose", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -45,4 +45,4 @@ def docker_setup(pytestconfig: pytest.Config) -> list[str]:
 
 @pytest.fixture(scope="session")
 def docker_cleanup() -> list[str]:
-    return ["down --volumes --remove-orphans"]
+    return ["down --volumes --remove-orphans --rmi local"]

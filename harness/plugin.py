@@ -77,6 +77,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=120.0,
         help="seconds to wait for the stack to be healthy, builds excluded (default 120)",
     )
+    group.addoption(
+        "--image-size-budget",
+        type=float,
+        default=150.0,
+        help="MiB the API's runtime image may add to its base image (default 150)",
+    )
     group.addoption("--scorecard-md", type=Path, help="also write the scorecard as Markdown here")
     group.addoption("--scorecard-json", type=Path, help="also write the scorecard as JSON here")
 

@@ -20,6 +20,9 @@ _VARIABLE = re.compile(
 )
 
 
+NO_COMPOSE = "no `docker compose` (v2) on this machine"
+
+
 class ComposeFileError(ValueError):
     """The file is missing, not YAML, or not a compose file."""
 
@@ -113,7 +116,9 @@ def compose_file_in(project_dir: Path) -> Path:
 
 def _docker_compose_config(path: Path, env: dict[str, str]) -> tuple[dict | None, str | None]:
     if shutil.which("docker") is None:
-        return None, "no docker binary"
+        return None, NO_COMPOSE
+    if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode != 0:
+        return None, NO_COMPOSE
     # A fresh clone's view: none of this shell's variables, only the project's .env.
     clean = {key: os.environ[key] for key in ("PATH", "HOME", "DOCKER_HOST") if key in os.environ}
     result = subprocess.run(

@@ -73,6 +73,18 @@ class Stage:
             parts = json.loads(copy.value[copy.value.index("[") :])
         return parts[:-1]
 
+    @property
+    def go_build(self) -> str | None:
+        """The RUN that runs `go build`, if any."""
+        for run in self.find("RUN"):
+            if re.search(r"\bgo build\b", run.value):
+                return run.value
+        return None
+
+    @property
+    def is_go(self) -> bool:
+        return "golang" in self.base or self.go_build is not None
+
     def build_order(self) -> tuple[int | None, int | None, int | None]:
         """Line numbers of the first manifest-only COPY, the first dependency install, and
         the first COPY of source (anything that is not a manifest)."""
@@ -119,6 +131,10 @@ class DockerfileFacts:
         """The stages the runtime stage copies from."""
         found = [self.stage(ref) for ref in self.runtime.copied_from]
         return [stage for stage in found if stage is not None]
+
+    @property
+    def go_builders(self) -> list[Stage]:
+        return [stage for stage in self.builders if stage.is_go]
 
     @property
     def cmd(self) -> Instruction | None:

@@ -109,7 +109,7 @@ def test_random_credentials_end_to_end_then_down_leaves_nothing(second_stack) ->
         [str(f) for f in other.files],
         other.name,
         ["up --build --detach --wait --wait-timeout 120"],
-        ["down --volumes --remove-orphans"],
+        ["down --volumes --remove-orphans --rmi local"],
     ) as services:
         dsn = database_dsn(other, services)
         assert credentials["POSTGRES_PASSWORD"] in dsn

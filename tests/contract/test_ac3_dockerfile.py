@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.inspect.dockerfile import DockerfileFacts, Stage, read_dockerfile
+from harness.inspect.dockerfile import DockerfileFacts, read_dockerfile
 
 pytestmark = pytest.mark.static
 
@@ -18,17 +18,6 @@ def dockerfile(project_dir: Path) -> DockerfileFacts:
         return read_dockerfile(project_dir / "Dockerfile")
     except FileNotFoundError as exc:
         pytest.fail(str(exc), pytrace=False)
-
-
-def go_build(stage: Stage) -> str | None:
-    for run in stage.find("RUN"):
-        if re.search(r"\bgo build\b", run.value):
-            return run.value
-    return None
-
-
-def is_go(stage: Stage) -> bool:
-    return "golang" in stage.base or go_build(stage) is not None
 
 
 @pytest.mark.ac("1.2-AC3.multi-stage")
@@ -75,11 +64,10 @@ def test_manifest_installed_before_source(dockerfile: DockerfileFacts) -> None:
 
 @pytest.mark.ac("1.2-AC3.cgo")
 def test_go_build_is_static_and_stripped(dockerfile: DockerfileFacts) -> None:
-    builders = [b for b in dockerfile.builders if is_go(b)]
-    if not builders:
+    if not dockerfile.go_builders:
         pytest.skip("the builder is not Go: CGO_ENABLED and -ldflags do not apply")
-    for builder in builders:
-        command = go_build(builder) or ""
+    for builder in dockerfile.go_builders:
+        command = builder.go_build or ""
         inline = re.findall(r"CGO_ENABLED=(\S+)", command)
         cgo = inline[-1] if inline else builder.env.get("CGO_ENABLED")
         assert cgo == "0", f"{dockerfile.where(builder.line)}: go build runs with CGO_ENABLED={cgo}"

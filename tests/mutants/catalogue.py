@@ -10,6 +10,8 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 CONTRACT = HERE.parent / "contract"
+ROOT = HERE.parent.parent
+GO_STORY = HERE.parent / "fixtures" / "go-story"  # the story's own Go compose and Dockerfile
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,32 @@ class Mutant:
     api: str | None = None  # name in tests/mutants/api.py; None: the reference API
     schema: str | None = None  # file in tests/mutants/schemas; None: the story's init.sql
     schema_mode: int = 0o644
+    compose: str | None = None  # file in tests/mutants/compose
+    dockerfile: str | None = None  # file in tests/mutants/dockerfiles
+    base: Path = ROOT  # the project whose artifacts the mutant changes
+
+    @property
+    def files(self) -> dict[str, Path]:
+        """The project's artifacts, with the mutant's in place of the originals."""
+        chosen = {
+            name: self.base / name
+            for name in ("docker-compose.yml", "Dockerfile", "scripts/init.sql")
+        }
+        for name, folder, mutant in self._changes:
+            chosen[name] = HERE / folder / mutant
+        return chosen
+
+    @property
+    def _changes(self) -> list[tuple[str, str, str]]:
+        return [
+            (name, folder, mutant)
+            for name, folder, mutant in (
+                ("scripts/init.sql", "schemas", self.schema),
+                ("docker-compose.yml", "compose", self.compose),
+                ("Dockerfile", "dockerfiles", self.dockerfile),
+            )
+            if mutant
+        ]
 
     @property
     def broken(self) -> str:
@@ -28,18 +56,16 @@ class Mutant:
             from .api import MUTANTS
 
             return (MUTANTS[self.api].__doc__ or "").strip()
-        if self.schema:
-            return (
-                (HERE / "schemas" / self.schema)
-                .read_text()
-                .splitlines()[0]
-                .removeprefix("-- MUTANT: ")
-            )
+        for _, folder, mutant in self._changes:
+            first = (HERE / folder / mutant).read_text().splitlines()[0]
+            return first.split("MUTANT: ", 1)[-1]
         return f"scripts/init.sql with mode {self.schema_mode:o}"
 
 
 SCHEMA = ("test_ac4_schema.py",)
 STRESS = ("test_stress_scenarios.py",)
+COMPOSE = ("test_ac2_compose.py",)
+DOCKERFILE = ("test_ac3_dockerfile.py",)
 
 MUTANTS = [
     # story 1.2 AC4: the schema
@@ -60,6 +86,71 @@ MUTANTS = [
     Mutant("no-unique-pair", ("1.2-AC4.unique",), SCHEMA, schema="no-unique-pair.sql"),
     Mutant("no-coupon-name-index", ("1.2-AC4.index",), SCHEMA, schema="no-coupon-name-index.sql"),
     Mutant("init-sql-mode-600", ("1.2-AC4.init-file",), SCHEMA, schema_mode=0o600),
+    # story 1.2 AC2: the compose file
+    Mutant(
+        "no-health-condition",
+        ("1.2-AC2.depends-healthy",),
+        COMPOSE,
+        compose="no-health-condition.yml",
+    ),
+    Mutant(
+        "pg-isready-without-d",
+        ("1.2-AC2.healthcheck",),
+        COMPOSE,
+        compose="pg-isready-without-d.yml",
+    ),
+    Mutant(
+        "healthcheck-single-dollar",
+        ("1.2-AC2.healthcheck",),
+        COMPOSE,
+        compose="healthcheck-single-dollar.yml",
+    ),
+    Mutant("no-start-period", ("1.2-AC2.healthcheck",), COMPOSE, compose="no-start-period.yml"),
+    Mutant("literal-password", ("1.2-AC2.env-vars",), COMPOSE, compose="literal-password.yml"),
+    Mutant(
+        "literal-api-credentials",
+        ("1.2-AC2.env-vars",),
+        COMPOSE,
+        compose="literal-api-credentials.yml",
+    ),
+    Mutant("third-service", ("1.2-AC2.services",), COMPOSE, compose="third-service.yml"),
+    Mutant("postgres-16", ("1.2-AC2.postgres-image",), COMPOSE, compose="postgres-16.yml"),
+    Mutant("no-init-mount", ("1.2-AC2.init-mount",), COMPOSE, compose="no-init-mount.yml"),
+    Mutant("api-port-8080", ("1.2-AC2.ports",), COMPOSE, compose="api-port-8080.yml"),
+    Mutant("invalid-duration", ("1.2-AC2.valid",), COMPOSE, compose="invalid-duration.yml"),
+    # story 1.2 AC3: the Dockerfile
+    Mutant(
+        "single-stage", ("1.2-AC3.multi-stage",), DOCKERFILE, dockerfile="single-stage.Dockerfile"
+    ),
+    Mutant(
+        "debian-runtime", ("1.2-AC3.alpine",), DOCKERFILE, dockerfile="debian-runtime.Dockerfile"
+    ),
+    Mutant(
+        "source-before-install",
+        ("1.2-AC3.layer-cache",),
+        DOCKERFILE,
+        dockerfile="source-before-install.Dockerfile",
+    ),
+    Mutant(
+        "go-without-cgo-disabled",
+        ("1.2-AC3.cgo",),
+        DOCKERFILE,
+        dockerfile="go-without-cgo-disabled.Dockerfile",
+        base=GO_STORY,
+    ),
+    Mutant(
+        "go-unstripped",
+        ("1.2-AC3.cgo",),
+        DOCKERFILE,
+        dockerfile="go-unstripped.Dockerfile",
+        base=GO_STORY,
+    ),
+    Mutant(
+        "relative-workdir",
+        ("1.2-AC3.hadolint",),
+        DOCKERFILE,
+        dockerfile="relative-workdir.Dockerfile",
+    ),
     # the API contract
     Mutant("health-wrong-body", ("health.ok",), ("test_health.py",), api="health-wrong-body"),
     Mutant(

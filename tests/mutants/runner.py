@@ -13,9 +13,7 @@ from pathlib import Path
 
 from harness.criteria import lookup
 
-from .catalogue import CONTRACT, HERE, Mutant
-
-ROOT = HERE.parent.parent
+from .catalogue import CONTRACT, HERE, ROOT, Mutant
 
 
 @dataclass(frozen=True)
@@ -45,13 +43,12 @@ class MutantRun:
 
 
 def project_dir_for(mutant: Mutant, workdir: Path) -> Path:
-    """A copy of this repository's artifacts with the mutant's init.sql in place."""
+    """A project holding the mutant's artifacts (the originals where it changes none)."""
     project = workdir / "project"
     (project / "scripts").mkdir(parents=True)
-    schema = HERE / "schemas" / mutant.schema if mutant.schema else ROOT / "scripts" / "init.sql"
-    target = project / "scripts" / "init.sql"
-    shutil.copyfile(schema, target)
-    target.chmod(mutant.schema_mode)
+    for name, source in mutant.files.items():
+        shutil.copyfile(source, project / name)
+    (project / "scripts" / "init.sql").chmod(mutant.schema_mode)
     return project
 
 

@@ -1,0 +1,83 @@
+"""Story 1.2 AC3, on the image itself: the runtime image `docker compose up --build` built
+for the api service is Alpine, small, holds no compiler, and (for Go) runs a static binary."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from harness.inspect.dockerfile import read_dockerfile
+from harness.inspect.image import ImageError, ImageFacts, read_image
+from harness.stacks.stack import Stack
+
+pytestmark = [pytest.mark.image, pytest.mark.runtime]
+
+MIB = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def image(stack: Stack) -> ImageFacts:
+    if stack.compose is None:
+        pytest.skip(
+            f"image checks read the image `docker compose up --build` built: use --stack=compose "
+            f"(this run uses the {stack.kind} stack)"
+        )
+    container = stack.compose.container_ids()["api"]
+    inspected = subprocess.run(
+        ["docker", "inspect", container], capture_output=True, text=True, check=True
+    ).stdout
+    try:
+        return read_image(json.loads(inspected)[0]["Image"])
+    except ImageError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def go_builder(project_dir: Path) -> bool:
+    return bool(read_dockerfile(project_dir / "Dockerfile").go_builders)
+
+
+@pytest.mark.ac("1.2-AC3.image-alpine")
+def test_runtime_image_is_alpine(image: ImageFacts) -> None:
+    if image.stand_in:
+        pytest.skip(
+            f"built on a stand-in base ({image.stand_in}) because no registry was reachable: "
+            "the OS is the stand-in's; 1.2-AC3.alpine checks the Dockerfile's real base"
+        )
+    assert image.os_release.get("ID") == "alpine", (
+        f"{image.reference}: /etc/os-release says {image.os_release.get('PRETTY_NAME')!r}"
+    )
+
+
+@pytest.mark.ac("1.2-AC3.image-no-toolchain")
+def test_no_build_toolchain(image: ImageFacts) -> None:
+    found = image.toolchain()
+    assert not found, f"{image.reference} ships a build toolchain: {', '.join(found)}"
+
+
+@pytest.mark.ac("1.2-AC3.image-size")
+def test_added_size_within_budget(image: ImageFacts, pytestconfig: pytest.Config) -> None:
+    if image.added_size is None:
+        pytest.skip("the base image is not in the local engine, so the added size is unknown")
+    budget = pytestconfig.getoption("image_size_budget")
+    assert image.added_size <= budget * MIB, (
+        f"{image.reference} adds {image.added_size / MIB:.0f} MiB to {image.base}; "
+        f"budget {budget:.0f} MiB (--image-size-budget)"
+    )
+
+
+@pytest.mark.ac("1.2-AC3.image-static")
+def test_go_entry_binary_is_static(image: ImageFacts, go_builder: bool) -> None:
+    if not go_builder:
+        pytest.skip(f"the builder is not Go; the entry is {image.command[:1]}, an interpreter")
+    assert image.entry_elf is not None, (
+        f"{image.reference}: entry {image.command} is not an ELF binary in the image"
+    )
+    elf = image.entry_elf
+    assert elf.static, (
+        f"/{image.entry_path} needs {elf.interpreter} and {list(elf.needed)}: "
+        "build it with CGO_ENABLED=0"
+    )
