@@ -1,7 +1,13 @@
-"""Many claims released at the same instant over real HTTP, each answer kept with its timing."""
+"""Requests released together over real HTTP, each reply kept with its timing.
+
+Each of `concurrency` processes (threads) opens its own connection and encodes its first
+request before a barrier releases them all, so after it every request is one write on an
+open socket: the requests really overlap, and a race in the implementation has its best
+chance to show. A process sends its share of the calls one after another."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import threading
@@ -13,9 +19,23 @@ from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
-class Answer:
-    user_id: str
-    coupon_name: str
+class Call:
+    method: str
+    path: str
+    body: Any = None
+
+    @classmethod
+    def claim(cls, user_id: str, coupon_name: str) -> Call:
+        return cls("POST", "/api/coupons/claim", {"user_id": user_id, "coupon_name": coupon_name})
+
+    @classmethod
+    def create(cls, name: str, amount: int) -> Call:
+        return cls("POST", "/api/coupons", {"name": name, "amount": amount})
+
+
+@dataclass(frozen=True)
+class Reply:
+    process: int
     status: int | None  # None: no answer arrived (time-out, reset); the outcome is unknown
     body: Any
     error: str | None
@@ -26,10 +46,6 @@ class Answer:
     def succeeded(self) -> bool:
         return self.status is not None and 200 <= self.status < 300
 
-    @property
-    def rejected(self) -> bool:
-        return self.status is not None and 400 <= self.status < 500
-
 
 def _decode(raw: bytes) -> Any:
     try:
@@ -38,44 +54,39 @@ def _decode(raw: bytes) -> Any:
         return raw.decode(errors="replace")
 
 
-def claim_at_once(
-    base_url: str, claims: list[tuple[str, str]], timeout: float = 60.0
-) -> list[Answer]:
-    """Send every (user_id, coupon_name) claim on its own connection, all released together.
-
-    Each thread connects and encodes its request before the barrier, so that after it
-    every claim is a single write on an open socket: the requests really overlap, and a
-    race in the implementation has its best chance to show. Answers keep the given order."""
+def send_at_once(
+    base_url: str, calls: list[Call], concurrency: int | None = None, timeout: float = 60.0
+) -> list[Reply]:
+    """Replies in the order of `calls`; call i goes to process i % concurrency."""
     url = urlsplit(base_url)
-    barrier = threading.Barrier(len(claims))
+    processes = max(1, min(concurrency or len(calls), len(calls)))
+    barrier = threading.Barrier(processes)
+    replies: list[Reply | None] = [None] * len(calls)
     headers = {"Content-Type": "application/json"}
 
-    def send(claim: tuple[str, str]) -> Answer:
-        user_id, coupon_name = claim
-        body = json.dumps({"user_id": user_id, "coupon_name": coupon_name}).encode()
-        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
-        try:
-            try:
-                conn.connect()
-            except OSError as exc:
-                refused: OSError | None = exc
-            else:
-                refused = None
-            barrier.wait()  # reached by every thread, connected or not, so none waits forever
+    def connect() -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
+
+    def run(process: int) -> None:
+        conn = connect()
+        with contextlib.suppress(OSError):  # the first request reports it, as unknown
+            conn.connect()
+        barrier.wait()  # reached by every process, connected or not, so none waits forever
+        for index in range(process, len(calls), processes):
+            call = calls[index]
+            body = json.dumps(call.body).encode() if call.body is not None else None
             invoked = time.monotonic()
             try:
-                if refused is not None:
-                    raise refused
-                conn.request("POST", "/api/coupons/claim", body, headers)
+                conn.request(call.method, call.path, body, headers)
                 response = conn.getresponse()
-                status, answer = response.status, _decode(response.read())
+                status, answer, error = response.status, _decode(response.read()), None
             except (OSError, http.client.HTTPException) as exc:
-                return Answer(
-                    user_id, coupon_name, None, None, repr(exc), invoked, time.monotonic()
-                )
-            return Answer(user_id, coupon_name, status, answer, None, invoked, time.monotonic())
-        finally:
-            conn.close()
+                status, answer, error = None, None, repr(exc)
+                conn.close()
+                conn = connect()
+            replies[index] = Reply(process, status, answer, error, invoked, time.monotonic())
+        conn.close()
 
-    with ThreadPoolExecutor(max_workers=len(claims)) as pool:
-        return list(pool.map(send, claims))
+    with ThreadPoolExecutor(max_workers=processes) as pool:
+        list(pool.map(run, range(processes)))
+    return [reply for reply in replies if reply is not None]

@@ -1,15 +1,14 @@
-"""The stress scenarios of api-contract.md, over real concurrent HTTP, and invariants 1-4
-checked in the database after each."""
+"""The stress scenarios of api-contract.md over real concurrent HTTP; then the history of
+each, with the final tables and GET, judged against invariants 1-6."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 
-from harness.concurrency import Answer, claim_at_once
-from harness.invariants import INVARIANTS
+from harness.concurrency import Call, Reply, send_at_once
+from harness.history import Violation, check, record
 from harness.tables import CouponState, read_coupon
 
 pytestmark = [pytest.mark.runtime, pytest.mark.slow]
@@ -37,13 +36,13 @@ SCENARIOS = {
 
 @dataclass(frozen=True)
 class Run:
-    answers: list[Answer]
+    replies: list[Reply]
     state: CouponState
-    view: Any
+    violations: list[Violation]
 
 
 @pytest.fixture(scope="session")
-def run_scenario(api, db, unique_name):
+def run_scenario(api, db, unique_name, claim_statuses):
     """Each scenario runs once per session; its outcome is judged by several tests."""
     runs: dict[str, Run] = {}
 
@@ -51,12 +50,15 @@ def run_scenario(api, db, unique_name):
         if name not in runs:
             scenario, coupon = SCENARIOS[name], unique_name(name)
             assert api.create(coupon, scenario.stock).status_code == 201
-            users = [
-                "same-user" if scenario.one_user else f"user_{i:03d}"
+            calls = [
+                Call.claim("same-user" if scenario.one_user else f"user_{i:03d}", coupon)
                 for i in range(scenario.requests)
             ]
-            answers = claim_at_once(api.base_url, [(user, coupon) for user in users])
-            runs[name] = Run(answers, read_coupon(db, coupon), api.get(coupon).json())
+            replies = send_at_once(api.base_url, calls)
+            state = read_coupon(db, coupon)
+            history = record(calls, replies, claim_statuses)
+            violations = check(history, {coupon: state}, {coupon: api.get(coupon).json()})
+            runs[name] = Run(replies, state, violations)
         return runs[name]
 
     return run
@@ -67,9 +69,9 @@ def run_scenario(api, db, unique_name):
 )
 def test_scenario_outcome(run_scenario, name: str) -> None:
     scenario, run = SCENARIOS[name], run_scenario(name)
-    statuses = sorted(a.status for a in run.answers if a.status is not None)
-    lost = [a.error for a in run.answers if a.status is None]
-    successes = sum(a.succeeded for a in run.answers)
+    statuses = sorted(r.status for r in run.replies if r.status is not None)
+    lost = [r.error for r in run.replies if r.status is None]
+    successes = sum(r.succeeded for r in run.replies)
     summary = (
         f"{name}: {successes} successes, statuses {_histogram(statuses)}, "
         f"{len(lost)} transport errors"
@@ -79,22 +81,21 @@ def test_scenario_outcome(run_scenario, name: str) -> None:
         f"{summary}; expected exactly {scenario.successes} successes"
     )
     # Already claimed is 409 or 400, out of stock 400..409: either way 400..409.
-    wrong = [a.status for a in run.answers if not a.succeeded and not 400 <= a.status <= 409]
+    wrong = [r.status for r in run.replies if not r.succeeded and not 400 <= r.status <= 409]
     assert not wrong, f"{summary}; rejections must be 400..409"
     if not scenario.one_user:
-        assert run.state.remaining_amount == 0, (
-            f"{summary}; remaining_amount {run.state.remaining_amount}"
-        )
+        remaining = run.state.remaining_amount
+        assert remaining == 0, f"{summary}; remaining_amount {remaining}"
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
 @pytest.mark.parametrize(
-    "invariant", [pytest.param(i, marks=pytest.mark.contract(f"invariant.{i}")) for i in INVARIANTS]
+    "invariant",
+    [pytest.param(i, marks=pytest.mark.contract(f"invariant.{i}")) for i in range(1, 7)],
 )
 def test_invariant_holds(run_scenario, name: str, invariant: int) -> None:
-    run = run_scenario(name)
-    problems = INVARIANTS[invariant](run.state, run.answers, run.view)
-    assert not problems, f"invariant {invariant} after {name}: " + "; ".join(problems[:5])
+    broken = [v for v in run_scenario(name).violations if v.rule == f"invariant.{invariant}"]
+    assert not broken, f"after {name}: " + "; ".join(str(v) for v in broken[:3])
 
 
 def _histogram(statuses: list[int]) -> dict[int, int]:

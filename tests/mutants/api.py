@@ -249,6 +249,80 @@ def oversell_claim(settings: Settings) -> Any:
     return with_store(OversellingStore)(settings)
 
 
+class SplitTransactionStore(CouponStore):
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        async with self.pool.connection() as conn:
+            taken = await (
+                await conn.execute(
+                    "UPDATE coupons SET remaining_amount = remaining_amount - 1 "
+                    "WHERE name = %s AND remaining_amount > 0 RETURNING 1",
+                    (coupon_name,),
+                )
+            ).fetchone()  # committed on its own (autocommit): the bug
+            if not taken:
+                found = await self.get(coupon_name)
+                return ClaimOutcome.OUT_OF_STOCK if found else ClaimOutcome.NOT_FOUND
+            try:
+                await conn.execute(
+                    "INSERT INTO claims (user_id, coupon_name) VALUES (%s, %s)",
+                    (user_id, coupon_name),
+                )
+            except errors.UniqueViolation:
+                return ClaimOutcome.ALREADY_CLAIMED  # ... and the unit it took is gone
+        return ClaimOutcome.CLAIMED
+
+
+@mutant
+def split_transactions(settings: Settings) -> Any:
+    """The decrement commits in one transaction, the insert in another: a refused insert
+    leaves the stock decremented."""
+    return with_store(SplitTransactionStore)(settings)
+
+
+class NoWaitStore(CouponStore):
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        key = (user_id, coupon_name)
+        async with self.pool.connection() as conn:
+            try:
+                async with conn.transaction():
+                    row = await (
+                        await conn.execute(
+                            "SELECT remaining_amount FROM coupons WHERE name = %s "
+                            "FOR UPDATE NOWAIT",
+                            (coupon_name,),
+                        )
+                    ).fetchone()
+                    if row is None:
+                        return ClaimOutcome.NOT_FOUND
+                    held = await (
+                        await conn.execute(
+                            "SELECT 1 FROM claims WHERE user_id = %s AND coupon_name = %s", key
+                        )
+                    ).fetchone()
+                    if held:
+                        return ClaimOutcome.ALREADY_CLAIMED
+                    if row[0] <= 0:
+                        return ClaimOutcome.OUT_OF_STOCK
+                    await conn.execute(
+                        "INSERT INTO claims (user_id, coupon_name) VALUES (%s, %s)", key
+                    )
+                    await conn.execute(
+                        "UPDATE coupons SET remaining_amount = remaining_amount - 1 "
+                        "WHERE name = %s",
+                        (coupon_name,),
+                    )
+            except errors.LockNotAvailable:
+                return ClaimOutcome.OUT_OF_STOCK  # the bug: busy is not sold out
+        return ClaimOutcome.CLAIMED
+
+
+@mutant
+def lock_timeout_as_sold_out(settings: Settings) -> Any:
+    """A claim that cannot lock the coupon row at once answers "out of stock": under
+    contention it under-sells."""
+    return with_store(NoWaitStore)(settings)
+
+
 class UnlockedEligibilityStore(CouponStore):
     async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
         async with self.pool.connection() as conn:

@@ -66,6 +66,7 @@ SCHEMA = ("test_ac4_schema.py",)
 STRESS = ("test_stress_scenarios.py",)
 COMPOSE = ("test_ac2_compose.py",)
 DOCKERFILE = ("test_ac3_dockerfile.py",)
+RACES = ("test_races.py::test_concurrent_workloads_keep_the_invariants", "test_model.py")
 
 MUTANTS = [
     # story 1.2 AC4: the schema
@@ -212,6 +213,16 @@ MUTANTS = [
         STRESS,
         api="unlocked-eligibility",
         schema="no-unique-pair.sql",
+    ),
+    # concurrency, searched for by hypothesis (quick profile, without shrinking)
+    Mutant("lost-update-oversell", ("races.workloads",), RACES, api="oversell-claim"),
+    Mutant("split-transactions", ("races.workloads",), RACES, api="split-transactions"),
+    Mutant("lock-timeout-as-sold-out", ("races.workloads",), RACES, api="lock-timeout-as-sold-out"),
+    Mutant(
+        "stock-before-eligibility-races",
+        ("claim.order",),
+        ("test_races.py::test_concurrent_workloads_check_eligibility_first",),
+        api="stock-before-eligibility",
     ),
     # preferred (SHOULD) rules: reported, never failing the run
     Mutant("claim-answers-201", ("claim.prefer-200",), ("test_claim.py",), api="claim-answers-201"),

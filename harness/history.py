@@ -1,0 +1,324 @@
+"""Histories of concurrent operations, and the checker that judges them (Jepsen's words).
+
+An operation is invoked by a process and completes with a type: `ok` (it happened),
+`fail` (it was refused, and the reason says why), or `info` (no answer: it may or may not
+have happened). The checker is a pure function from a history and the final state of the
+tables to the violations it proves, each naming the invariant of api-contract.md it
+breaks and the operations that show it, so it can be tested on hand-written histories."""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .concurrency import Call, Reply
+from .tables import CouponState
+
+
+class Reason(enum.Enum):
+    """Why an operation failed, as far as its answer tells."""
+
+    ALREADY_CLAIMED = "already-claimed"
+    OUT_OF_STOCK = "out-of-stock"
+    NOT_FOUND = "not-found"
+    EXISTS = "exists"  # a create of a name that is taken
+    INVALID = "invalid"
+    REJECTED = "rejected"  # a claim's 4xx whose status does not say which rejection
+
+
+@dataclass(frozen=True)
+class Operation:
+    process: int
+    f: str  # "claim" or "create"
+    coupon: str
+    user: str | None  # claims
+    amount: int | None  # creates
+    type: str  # "ok", "fail" or "info"
+    reason: Reason | None
+    status: int | None
+    invoked: float  # monotonic seconds
+    completed: float
+
+    def __str__(self) -> str:
+        who = f"{self.user}@{self.coupon}" if self.f == "claim" else f"{self.coupon}x{self.amount}"
+        answer = self.status if self.status is not None else "no answer"
+        why = f" {self.reason.value}" if self.reason else ""
+        return (
+            f"p{self.process} {self.f} {who} -> {self.type}{why} ({answer}) "
+            f"[{self.invoked:.4f}..{self.completed:.4f}]"
+        )
+
+
+@dataclass(frozen=True)
+class StatusMap:
+    """How one implementation answers each claim rejection, learned by asking it."""
+
+    already_claimed: int
+    out_of_stock: int
+    not_found: int
+
+    def reason(self, status: int) -> Reason:
+        meanings = {
+            self.already_claimed: Reason.ALREADY_CLAIMED,
+            self.out_of_stock: Reason.OUT_OF_STOCK,
+            self.not_found: Reason.NOT_FOUND,
+        }
+        taken = Counter((self.already_claimed, self.out_of_stock, self.not_found))
+        return meanings[status] if taken[status] == 1 else Reason.REJECTED
+
+
+def classify_claim(status: int | None, statuses: StatusMap) -> tuple[str, Reason | None]:
+    if status is None or status >= 500:
+        return "info", None
+    if 200 <= status < 300:
+        return "ok", None
+    if status in (statuses.already_claimed, statuses.out_of_stock, statuses.not_found):
+        return "fail", statuses.reason(status)
+    return "fail", Reason.INVALID
+
+
+def classify_create(status: int | None) -> tuple[str, Reason | None]:
+    if status is None or status >= 500:
+        return "info", None
+    if status == 201 or 200 <= status < 300:
+        return "ok", None
+    return "fail", Reason.EXISTS if status == 409 else Reason.INVALID
+
+
+def record(calls: list[Call], replies: list[Reply], statuses: StatusMap) -> list[Operation]:
+    """The history of a run: each call with its reply, classified."""
+    history = []
+    for call, reply in zip(calls, replies, strict=True):
+        is_claim = call.path.endswith("/claim")
+        kind, reason = (
+            classify_claim(reply.status, statuses) if is_claim else classify_create(reply.status)
+        )
+        history.append(
+            Operation(
+                process=reply.process,
+                f="claim" if is_claim else "create",
+                coupon=call.body["coupon_name"] if is_claim else call.body["name"],
+                user=call.body["user_id"] if is_claim else None,
+                amount=None if is_claim else call.body["amount"],
+                type=kind,
+                reason=reason,
+                status=reply.status,
+                invoked=reply.invoked,
+                completed=reply.completed,
+            )
+        )
+    return history
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str  # "invariant.N" or another criterion id
+    message: str
+    operations: tuple[Operation, ...] = ()
+    preferred: bool = False  # a SHOULD rule: reported, never failing
+
+    def __str__(self) -> str:
+        shown = "; ".join(str(op) for op in self.operations[:4])
+        more = f" (+{len(self.operations) - 4} more)" if len(self.operations) > 4 else ""
+        return f"[{self.rule}] {self.message}" + (f" -- {shown}{more}" if shown else "")
+
+
+@dataclass
+class _Coupon:
+    amount: int | None = None  # from the create that made it (or the final state)
+    claims: list[Operation] = field(default_factory=list)
+    creates: list[Operation] = field(default_factory=list)
+
+
+def _could_have_claimed(op: Operation) -> bool:
+    return op.f == "claim" and op.type in ("ok", "info")
+
+
+def check(
+    history: Iterable[Operation],
+    states: dict[str, CouponState | None],
+    views: dict[str, Any],
+) -> list[Violation]:
+    """Every violation of invariants 1-6 (and of the preferred check order) the history
+    and the final state prove. Coupons absent from `states` are not judged."""
+    coupons: dict[str, _Coupon] = defaultdict(_Coupon)
+    for op in history:
+        (coupons[op.coupon].claims if op.f == "claim" else coupons[op.coupon].creates).append(op)
+    violations: list[Violation] = []
+    for name, ops in coupons.items():
+        if name not in states:
+            continue
+        state = states[name]
+        violations += _existence(name, ops, state)
+        if state is None:
+            continue
+        violations += _stock(state)
+        violations += _doubles(state)
+        violations += _answers_match_rows(state, ops.claims)
+        violations += _view(state, views.get(name))
+        violations += _lost_sales(state, ops.claims)
+        violations += _already_claimed_needs_a_claim(ops.claims)
+        violations += _eligibility_before_stock(ops.claims)
+    return violations
+
+
+def _existence(name: str, ops: _Coupon, state: CouponState | None) -> list[Violation]:
+    """A not-found answer is wrong once a create of the coupon had completed ok."""
+    created = [c for c in ops.creates if c.type == "ok"]
+    if state is None and created:
+        return [
+            Violation("create.created", f"{name}: created ok but not in the table", tuple(created))
+        ]
+    first = min((c.completed for c in created), default=None)
+    wrong = [
+        op
+        for op in ops.claims
+        if op.reason == Reason.NOT_FOUND and first is not None and op.invoked > first
+    ]
+    if wrong:
+        return [
+            Violation("claim.unknown", f"{name}: 'not found' after it was created", tuple(wrong))
+        ]
+    return []
+
+
+def _stock(state: CouponState) -> list[Violation]:
+    rows = len(state.claimants)
+    problems = []
+    if state.remaining_amount != state.amount - rows:
+        problems.append(
+            f"{state.name}: remaining_amount {state.remaining_amount} != amount {state.amount} "
+            f"- {rows} claims rows"
+        )
+    if state.remaining_amount < 0 or rows > state.amount:
+        problems.append(f"{state.name}: oversold, {rows} claims on a stock of {state.amount}")
+    return [Violation("invariant.1", p) for p in problems]
+
+
+def _doubles(state: CouponState) -> list[Violation]:
+    doubled = sorted(user for user, n in Counter(state.claimants).items() if n > 1)
+    return [
+        Violation("invariant.2", f"{state.name}: {user!r} holds two claims") for user in doubled
+    ]
+
+
+def _answers_match_rows(state: CouponState, claims: list[Operation]) -> list[Violation]:
+    rows = Counter(state.claimants)
+    by_user: dict[str, list[Operation]] = defaultdict(list)
+    for op in claims:
+        by_user[op.user].append(op)
+    violations = []
+    for user in sorted(set(by_user) | set(rows)):
+        mine = by_user.get(user, [])
+        ok = sum(op.type == "ok" for op in mine)
+        unknown = sum(op.type == "info" for op in mine)
+        if not ok <= rows[user] <= ok + unknown:
+            violations.append(
+                Violation(
+                    "invariant.3",
+                    f"{state.name}: {user!r} got {ok} ok answer(s), {unknown} unknown, "
+                    f"but has {rows[user]} claims row(s)",
+                    tuple(mine),
+                )
+            )
+    return violations
+
+
+def _view(state: CouponState, view: Any) -> list[Violation]:
+    listed = view.get("claimed_by") if isinstance(view, dict) else None
+    if not isinstance(listed, list):
+        return [Violation("invariant.4", f"{state.name}: GET answered {view!r}")]
+    if (
+        sorted(listed) != sorted(state.claimants)
+        or view.get("remaining_amount") != state.remaining_amount
+    ):
+        return [
+            Violation(
+                "invariant.4",
+                f"{state.name}: GET says remaining {view.get('remaining_amount')}, "
+                f"{len(listed)} claimants; the tables say {state.remaining_amount}, "
+                f"{len(state.claimants)}",
+            )
+        ]
+    return []
+
+
+def _possible_successes_before(claims: list[Operation], moment: float) -> int:
+    return sum(_could_have_claimed(op) and op.invoked < moment for op in claims)
+
+
+def _lost_sales(state: CouponState, claims: list[Operation]) -> list[Violation]:
+    """5. Out of stock is valid only once `amount` claims that may have succeeded had been
+    sent. A rejection whose status does not say which one may also be 'already claimed'."""
+    wrong = []
+    for op in claims:
+        if op.reason not in (Reason.OUT_OF_STOCK, Reason.REJECTED):
+            continue
+        if _possible_successes_before(claims, op.completed) >= state.amount:
+            continue
+        if op.reason == Reason.REJECTED and _earlier_claim_by_user(claims, op):
+            continue  # it may be an already-claimed rejection, which is valid
+        wrong.append(op)
+    if not wrong:
+        return []
+    return [
+        Violation(
+            "invariant.5",
+            f"{state.name}: {len(wrong)} 'out of stock' answer(s) before {state.amount} claims "
+            f"that could have succeeded had been sent ({len(state.claimants)} sold)",
+            tuple(wrong),
+        )
+    ]
+
+
+def _earlier_claim_by_user(claims: list[Operation], op: Operation) -> list[Operation]:
+    return [
+        other
+        for other in claims
+        if other is not op
+        and other.user == op.user
+        and _could_have_claimed(other)
+        and other.invoked < op.completed
+    ]
+
+
+def _already_claimed_needs_a_claim(claims: list[Operation]) -> list[Violation]:
+    """6. 'Already claimed' is valid only after a claim by that user that may have succeeded."""
+    wrong = [
+        op
+        for op in claims
+        if op.reason == Reason.ALREADY_CLAIMED and not _earlier_claim_by_user(claims, op)
+    ]
+    if not wrong:
+        return []
+    return [
+        Violation(
+            "invariant.6", "'already claimed' with no earlier claim by that user", tuple(wrong)
+        )
+    ]
+
+
+def _eligibility_before_stock(claims: list[Operation]) -> list[Violation]:
+    """SHOULD: a user whose claim had succeeded is told 'already claimed', not 'out of stock'."""
+    wrong = [
+        op
+        for op in claims
+        if op.reason == Reason.OUT_OF_STOCK
+        and any(
+            other.user == op.user and other.type == "ok" and other.completed < op.invoked
+            for other in claims
+        )
+    ]
+    if not wrong:
+        return []
+    return [
+        Violation(
+            "claim.order",
+            "'out of stock' to a user who already holds a claim: stock checked before eligibility",
+            tuple(wrong),
+            preferred=True,
+        )
+    ]

@@ -1,0 +1,86 @@
+"""A sequential model of coupons and claims, run against the live API by hypothesis'
+stateful testing: rules for create, claim and get (their error cases included), and the
+tables checked against the model after every step. A failure prints the shortest
+program of steps that reproduces it."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+
+from harness.tables import read_coupon
+
+pytestmark = [pytest.mark.runtime, pytest.mark.slow]
+
+USERS = st.sampled_from(["ana", "ben", "cy", "dee"])
+
+
+@pytest.mark.contract("races.model")
+def test_api_agrees_with_a_sequential_model(api, db, unique_name, claim_statuses) -> None:
+    class CouponModel(RuleBasedStateMachine):
+        coupons = Bundle("coupons")
+
+        @initialize()
+        def start(self) -> None:
+            self.model: dict[str, tuple[int, list[str]]] = {}  # name -> (amount, claimants)
+
+        @rule(target=coupons, amount=st.integers(1, 4))
+        def create(self, amount: int) -> str:
+            name = unique_name("model")
+            response = api.create(name, amount)
+            assert response.status_code == 201, f"create {name}x{amount}: {response.status_code}"
+            self.model[name] = (amount, [])
+            return name
+
+        @rule(name=coupons, amount=st.integers(1, 4))
+        def create_again(self, name: str, amount: int) -> None:
+            response = api.create(name, amount)
+            assert response.status_code == 409, f"second create of {name}: {response.status_code}"
+
+        @rule(name=coupons, user=USERS)
+        def claim(self, name: str, user: str) -> None:
+            amount, claimants = self.model[name]
+            status = api.claim(user, name).status_code
+            if user in claimants:
+                assert status == claim_statuses.already_claimed, f"{user} again on {name}: {status}"
+            elif len(claimants) == amount:
+                assert status == claim_statuses.out_of_stock, f"{user} on sold-out {name}: {status}"
+            else:
+                assert status in (200, 201), f"{user} on {name} with stock: {status}"
+                claimants.append(user)
+
+        @rule(user=USERS)
+        def claim_unknown(self, user: str) -> None:
+            status = api.claim(user, unique_name("unknown")).status_code
+            assert status == claim_statuses.not_found, f"claim on an unknown coupon: {status}"
+
+        @rule(name=coupons)
+        def get(self, name: str) -> None:
+            amount, claimants = self.model[name]
+            body = api.get(name).json()
+            expected = {"name": name, "amount": amount, "remaining_amount": amount - len(claimants)}
+            assert {k: body.get(k) for k in expected} == expected, body
+            assert sorted(body.get("claimed_by") or []) == sorted(claimants), body
+
+        @rule(name=consumes(coupons))
+        def forget(self, name: str) -> None:
+            """Stop using a coupon: keeps the bundle small, the tables still checked."""
+
+        @invariant()
+        def tables_agree_with_model(self) -> None:
+            for name, (amount, claimants) in getattr(self, "model", {}).items():
+                state = read_coupon(db, name)
+                assert state is not None, f"{name} missing from coupons"
+                assert state.remaining_amount == amount - len(claimants), state
+                assert sorted(state.claimants) == sorted(claimants), state
+
+    run_state_machine_as_test(CouponModel)

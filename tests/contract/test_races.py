@@ -1,0 +1,50 @@
+"""Races searched for, not written down: hypothesis draws concurrent workloads, runs them
+over real HTTP, and the history checker judges every answer against invariants 1-6.
+A failure shrinks to a small workload and prints it, with a blob to replay it exactly."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, note
+
+from harness.concurrency import send_at_once
+from harness.history import Violation, check, record
+from harness.tables import read_coupon
+from harness.workload import Workload, returning_users, workloads
+
+pytestmark = [pytest.mark.runtime, pytest.mark.slow]
+
+
+@pytest.fixture(scope="session")
+def run_workload(api, db, unique_name, claim_statuses):
+    def run(workload: Workload) -> list[Violation]:
+        names = [unique_name("race") for _ in workload.stocks]
+        unknown = unique_name("never-created")
+        for name, stock, first in zip(names, workload.stocks, workload.created_first, strict=True):
+            if first:
+                assert api.create(name, stock).status_code == 201
+        calls = workload.calls(names, unknown)
+        replies = send_at_once(api.base_url, calls, workload.concurrency)
+        history = record(calls, replies, claim_statuses)
+        states = {name: read_coupon(db, name) for name in [*names, unknown]}
+        views = {name: api.get(name).json() for name in names}
+        violations = check(history, states, views)
+        for violation in violations:
+            note(str(violation))
+        return violations
+
+    return run
+
+
+@pytest.mark.contract("races.workloads")
+@given(workload=workloads())
+def test_concurrent_workloads_keep_the_invariants(run_workload, workload: Workload) -> None:
+    broken = [v for v in run_workload(workload) if not v.preferred]
+    assert not broken, "\n".join(str(v) for v in broken[:5])
+
+
+@pytest.mark.contract("claim.order")
+@given(workload=returning_users())
+def test_concurrent_workloads_check_eligibility_first(run_workload, workload: Workload) -> None:
+    preferred = [v for v in run_workload(workload) if v.preferred]
+    assert not preferred, "\n".join(str(v) for v in preferred[:5])
