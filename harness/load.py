@@ -1,0 +1,231 @@
+"""`python -m harness.load` (what `nox -s load` runs): a locust flash sale against a stack,
+then every claim's answer and the final tables judged against the contract's invariants.
+
+By default it starts the embedded stack (reference API, or --api-cmd); --host and --dsn
+point it at a running one. Exit status: 0 when no invariant is violated and failures stay
+within --max-failure-ratio; 1 otherwise; 2 on a usage error."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+
+from .client import ApiClient
+from .history import Operation, check, claim_operation, learn_claim_statuses
+from .stacks.embedded_postgres import free_port
+from .stacks.external import external_stack
+from .stacks.local import REFERENCE_API_CMD, LocalOptions, local_stack
+from .stacks.stack import Stack
+from .tables import read_coupon
+
+LOCUSTFILE = Path(__file__).resolve().parents[1] / "tests" / "load" / "locustfile.py"
+
+
+def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(
+        prog="nox -s load --",
+        description="Locust flash sale, then the invariants of api-contract.md checked. "
+        "Arguments it does not know go to locust (e.g. --flash-weight 10 --dipper-weight 5).",
+    )
+    stack = parser.add_argument_group("stack (default: the embedded stack)")
+    stack.add_argument("--host", help="base URL of a running API (needs --dsn)")
+    stack.add_argument("--dsn", help="its PostgreSQL DSN, to check the tables")
+    stack.add_argument(
+        "--project-dir", type=Path, default=Path.cwd(), help="for the embedded stack"
+    )
+    stack.add_argument("--api-cmd", default=REFERENCE_API_CMD, help="API for the embedded stack")
+    load = parser.add_argument_group("load")
+    load.add_argument("--users", type=int, default=200, help="concurrent locust users (200)")
+    load.add_argument("--spawn-rate", type=float, default=100, help="users started per second")
+    load.add_argument("--run-time", default="30s", help="how long, e.g. 10s, 1m (30s)")
+    load.add_argument("--hot-stock", type=int, default=1000, help="stock of the hot coupon")
+    load.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="run locust distributed: one master and N worker processes",
+    )
+    load.add_argument("--results", type=Path, help="folder for the report (results/load-RUN)")
+    load.add_argument(
+        "--max-failure-ratio",
+        type=float,
+        default=0.0,
+        help="failures (5xx, transport errors) allowed, as a share of requests",
+    )
+    options, passthrough = parser.parse_known_args(argv)
+    if bool(options.host) != bool(options.dsn):
+        parser.error("--host and --dsn go together")
+    return options, passthrough
+
+
+@contextlib.contextmanager
+def chosen_stack(options: argparse.Namespace) -> Iterator[Stack]:
+    if options.host:
+        with external_stack(options.host, options.dsn, timeout=30) as stack:
+            yield stack
+    else:
+        with local_stack(LocalOptions(options.project_dir, options.api_cmd)) as stack:
+            yield stack
+
+
+def locust_commands(
+    options: argparse.Namespace, stack: Stack, run_id: str, results: Path, passthrough: list[str]
+) -> list[list[str]]:
+    common = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(LOCUSTFILE),
+        "--host",
+        stack.api_url,
+        "--run-id",
+        run_id,
+        "--hot-stock",
+        str(options.hot_stock),
+        "--history-dir",
+        str(results / "history"),
+        *passthrough,
+    ]
+    master = [
+        *common,
+        "--headless",
+        "--users",
+        str(options.users),
+        "--spawn-rate",
+        str(options.spawn_rate),
+        "--run-time",
+        options.run_time,
+        "--csv",
+        str(results / "locust"),
+        "--html",
+        str(results / "report.html"),
+        "--only-summary",
+        "--exit-code-on-error",
+        "0",
+    ]
+    if not options.workers:
+        return [master]
+    port = str(free_port())
+    master += [
+        "--master",
+        "--master-bind-host",
+        "127.0.0.1",
+        "--master-bind-port",
+        port,
+        "--expect-workers",
+        str(options.workers),
+    ]
+    worker = [*common, "--worker", "--master-host", "127.0.0.1", "--master-port", port]
+    return [master] + [worker] * options.workers
+
+
+def run_locust(commands: list[list[str]]) -> None:
+    master, *workers = commands
+    started = [subprocess.Popen(command) for command in workers]
+    try:
+        subprocess.run(master, check=False)
+    finally:
+        for process in started:
+            process.wait(timeout=60)
+
+
+def read_history(folder: Path, statuses) -> list[Operation]:
+    history = []
+    for path in sorted(folder.glob("claims-*.jsonl")):
+        for line in path.read_text().splitlines():
+            e = json.loads(line)
+            history.append(
+                claim_operation(
+                    e["process"],
+                    e["user"],
+                    e["coupon"],
+                    e["status"],
+                    e["invoked"],
+                    e["completed"],
+                    statuses,
+                )
+            )
+    return history
+
+
+def endpoint_rows(results: Path) -> list[dict[str, str]]:
+    path = results / "locust_stats.csv"
+    return list(csv.DictReader(path.open())) if path.exists() else []
+
+
+def summary(rows: list[dict[str, str]], history: list[Operation], violations, touched: int) -> str:
+    lines = [
+        f"{'endpoint / outcome':<24}{'requests':>10}{'failures':>10}{'req/s':>9}"
+        f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+    ]
+    for row in rows:
+        lines.append(
+            f"{row['Name']:<24}{row['Request Count']:>10}{row['Failure Count']:>10}"
+            f"{float(row['Requests/s']):>9.1f}{row['50%']:>8}{row['95%']:>8}{row['99%']:>8}"
+        )
+    ok = sum(op.type == "ok" for op in history)
+    lines.append(f"claims recorded: {len(history)} ({ok} ok); coupons checked: {touched}")
+    lines.append(
+        "invariants: all hold"
+        if not violations
+        else f"invariants: {len(violations)} VIOLATION(S)\n  "
+        + "\n  ".join(str(v) for v in violations[:10])
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options, passthrough = parse_args(sys.argv[1:] if argv is None else argv)
+    run_id = secrets.token_hex(4)
+    results = (options.results or Path("results") / f"load-{run_id}").resolve()
+    (results / "history").mkdir(parents=True, exist_ok=True)
+    with chosen_stack(options) as stack:
+        print(f"stack: {stack.description}\nrun {run_id}: results in {results}", flush=True)
+        api = ApiClient(stack.api_url)
+        statuses = learn_claim_statuses(
+            api, lambda prefix: f"load-{run_id}-{prefix}-{secrets.token_hex(3)}"
+        )
+        run_locust(locust_commands(options, stack, run_id, results, passthrough))
+        history = read_history(results / "history", statuses)
+        with psycopg.connect(stack.dsn) as conn:
+            names = [
+                n
+                for (n,) in conn.execute(
+                    "SELECT name FROM coupons WHERE name LIKE %s", (f"load-{run_id}-%",)
+                )
+            ]
+            states = {name: read_coupon(conn, name) for name in names}
+        views = {name: api.get(name).json() for name in names}
+    violations = [v for v in check(history, states, views) if not v.preferred]
+    rows = endpoint_rows(results)
+    report = summary(rows, history, violations, len(names))
+    (results / "summary.txt").write_text(report + "\n")
+    print(report)
+    total = next((r for r in rows if r["Name"] == "Aggregated"), None)
+    failures = int(total["Failure Count"]) if total else 0
+    requests_sent = int(total["Request Count"]) if total else 0
+    ratio = failures / requests_sent if requests_sent else 0.0
+    if ratio > options.max_failure_ratio:
+        print(
+            f"failures: {failures} of {requests_sent} requests, above --max-failure-ratio "
+            f"{options.max_failure_ratio}"
+        )
+        return 1
+    if not requests_sent:
+        print("no request was sent")
+        return 1
+    return 1 if violations else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

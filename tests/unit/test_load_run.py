@@ -1,0 +1,54 @@
+"""The load run end to end, briefly: locust against the embedded stack, then the verdict.
+Against a mutant that oversells, the same run must end in a violation and exit 1."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+pytestmark = pytest.mark.slow
+
+
+def load_run(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "harness.load",
+            "--run-time",
+            "8s",
+            "--users",
+            "30",
+            "--spawn-rate",
+            "30",
+            f"--results={tmp_path}",
+            f"--project-dir={ROOT}",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=180,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def test_smoke_run_holds_the_invariants(tmp_path: Path) -> None:
+    result = load_run(tmp_path, "--hot-stock", "100")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "invariants: all hold" in result.stdout
+    assert "claim ok" in (tmp_path / "summary.txt").read_text()
+    assert (tmp_path / "report.html").exists()
+
+
+def test_overselling_mutant_fails_the_run(tmp_path: Path) -> None:
+    mutant = f"{shlex.quote(sys.executable)} {ROOT / 'tests' / 'mutants' / 'api.py'} oversell-claim"
+    result = load_run(tmp_path, "--hot-stock", "40", f"--api-cmd={mutant}")
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "VIOLATION" in result.stdout and "invariant.1" in result.stdout
