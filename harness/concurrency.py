@@ -12,6 +12,7 @@ import http.client
 import json
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -54,39 +55,72 @@ def _decode(raw: bytes) -> Any:
         return raw.decode(errors="replace")
 
 
+class _Connection:
+    """One process's keep-alive connection; reconnects after a failure."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        url = urlsplit(base_url)
+        self.host, self.port, self.timeout = url.hostname, url.port, timeout
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        with contextlib.suppress(OSError):  # the first request reports it, as unknown
+            self.conn.connect()
+
+    def send(self, process: int, call: Call) -> Reply:
+        body = json.dumps(call.body).encode() if call.body is not None else None
+        invoked = time.monotonic()
+        try:
+            self.conn.request(call.method, call.path, body, {"Content-Type": "application/json"})
+            response = self.conn.getresponse()
+            status, answer, error = response.status, _decode(response.read()), None
+        except (OSError, http.client.HTTPException) as exc:
+            status, answer, error = None, None, repr(exc)
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        return Reply(process, status, answer, error, invoked, time.monotonic())
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 def send_at_once(
     base_url: str, calls: list[Call], concurrency: int | None = None, timeout: float = 60.0
 ) -> list[Reply]:
     """Replies in the order of `calls`; call i goes to process i % concurrency."""
-    url = urlsplit(base_url)
     processes = max(1, min(concurrency or len(calls), len(calls)))
     barrier = threading.Barrier(processes)
     replies: list[Reply | None] = [None] * len(calls)
-    headers = {"Content-Type": "application/json"}
-
-    def connect() -> http.client.HTTPConnection:
-        return http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
 
     def run(process: int) -> None:
-        conn = connect()
-        with contextlib.suppress(OSError):  # the first request reports it, as unknown
-            conn.connect()
+        connection = _Connection(base_url, timeout)
         barrier.wait()  # reached by every process, connected or not, so none waits forever
         for index in range(process, len(calls), processes):
-            call = calls[index]
-            body = json.dumps(call.body).encode() if call.body is not None else None
-            invoked = time.monotonic()
-            try:
-                conn.request(call.method, call.path, body, headers)
-                response = conn.getresponse()
-                status, answer, error = response.status, _decode(response.read()), None
-            except (OSError, http.client.HTTPException) as exc:
-                status, answer, error = None, None, repr(exc)
-                conn.close()
-                conn = connect()
-            replies[index] = Reply(process, status, answer, error, invoked, time.monotonic())
-        conn.close()
+            replies[index] = connection.send(process, calls[index])
+        connection.close()
 
     with ThreadPoolExecutor(max_workers=processes) as pool:
         list(pool.map(run, range(processes)))
     return [reply for reply in replies if reply is not None]
+
+
+def send_until(
+    base_url: str,
+    make_call: Callable[[int, int], Call],
+    stop: threading.Event,
+    processes: int,
+    timeout: float = 15.0,
+) -> tuple[list[Call], list[Reply]]:
+    """Each process sends make_call(process, n) for n = 0, 1, ... until `stop` is set:
+    a steady load for the duration of a fault."""
+    sent: list[list[tuple[Call, Reply]]] = [[] for _ in range(processes)]
+
+    def run(process: int) -> None:
+        connection = _Connection(base_url, timeout)
+        while not stop.is_set():
+            call = make_call(process, len(sent[process]))
+            sent[process].append((call, connection.send(process, call)))
+        connection.close()
+
+    with ThreadPoolExecutor(max_workers=processes) as pool:
+        list(pool.map(run, range(processes)))
+    pairs = [pair for lane in sent for pair in lane]
+    return [call for call, _ in pairs], [reply for _, reply in pairs]

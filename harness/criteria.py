@@ -90,6 +90,28 @@ _CONTRACT = [
     Criterion("invariant.4", "GET claimed_by is exactly the users with a claims row"),
     Criterion("invariant.5", "no lost sales: out of stock only once `amount` claims succeeded"),
     Criterion("invariant.6", "already claimed only after a successful claim by that user"),
+    Criterion(
+        "hostile.create",
+        "any create body: never 5xx; accepted exactly when valid; refused ones change nothing",
+    ),
+    Criterion(
+        "hostile.claim",
+        "any claim body: never 5xx; accepted exactly when valid; refused ones change nothing",
+    ),
+    Criterion("hostile.paths", "any coupon name in the path: never 5xx; a 4xx has an error body"),
+    Criterion(
+        "hostile.transport",
+        "wrong content types, empty, huge and nested bodies: 4xx with an error body",
+    ),
+    Criterion(
+        "faults.db-crash",
+        "PostgreSQL crashes mid-sale: /health 503 while down, recovery without a restart, "
+        "every acknowledged claim kept (invariant 7)",
+    ),
+    Criterion(
+        "faults.api-restart",
+        "the API restarted (SIGTERM) mid-sale: nothing half-done, every acknowledged claim kept",
+    ),
     Criterion("races.workloads", "random concurrent workloads (hypothesis) keep invariants 1-6"),
     Criterion("races.model", "a sequential model of create/claim/get agrees with the live API"),
     Criterion("stress.flash-sale", "50 users on stock 5: exactly 5 successes, 45 out of stock"),

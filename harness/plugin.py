@@ -253,8 +253,9 @@ def api(stack: Stack) -> ApiClient:
     return ApiClient(stack.api_url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def db(stack: Stack) -> Iterator[psycopg.Connection]:
+    """A connection of its own per test: a fault test may have restarted the database."""
     with psycopg.connect(stack.dsn, autocommit=True) as conn:
         yield conn
 

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from .limits import BodySizeLimit
 from .models import (
     ClaimRequest,
     ClaimResult,
@@ -65,6 +66,7 @@ def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
         await store.close()
 
     app = FastAPI(title="Flash Sale Coupon API", version="1.0.0", lifespan=lifespan)
+    app.add_middleware(BodySizeLimit)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_body(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -7,7 +7,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-_STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({})))
+# Attributes every record has, and uvicorn's terminal-colour copy of its message.
+_NOT_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"color_message"}
 
 
 class JsonLineFormatter(logging.Formatter):
@@ -19,9 +20,7 @@ class JsonLineFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         # Anything passed through `extra=` becomes a field of its own.
-        entry.update(
-            (key, value) for key, value in vars(record).items() if key not in _STANDARD_ATTRIBUTES
-        )
+        entry.update((key, value) for key, value in vars(record).items() if key not in _NOT_FIELDS)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)

@@ -27,8 +27,13 @@ def load_settings() -> Settings:
 
 
 def serve(app: Any, settings: Settings) -> None:
+    """Serve `app`; with SERVER_WORKERS > 1, that many processes each build their own
+    from the environment (uvicorn imports the factory in each worker)."""
+    workers = settings.server_workers
     uvicorn.run(
-        app,
+        "reference_api.asgi:create" if workers > 1 else app,
+        factory=workers > 1,
+        workers=workers,
         host=settings.server_host,
         port=settings.server_port,
         log_config=None,

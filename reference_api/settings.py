@@ -19,6 +19,7 @@ class SettingsError(ValueError):
 class Settings:
     server_host: str = "0.0.0.0"
     server_port: int = 3000
+    server_workers: int = 1
     db_host: str = "localhost"
     db_port: int = 5432
     db_user: str = "postgres"
@@ -88,6 +89,7 @@ def _text(raw: str) -> str:
 _FIELDS: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
     ("server_host", "SERVER_HOST", _text),
     ("server_port", "SERVER_PORT", _integer(1, 65535)),
+    ("server_workers", "SERVER_WORKERS", _integer(1, 64)),
     ("db_host", "DB_HOST", _text),
     ("db_port", "DB_PORT", _integer(1, 65535)),
     ("db_user", "DB_USER", _text),

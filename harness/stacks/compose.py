@@ -16,19 +16,22 @@ import psycopg
 from pytest_docker.plugin import Services
 
 from ..inspect.compose_file import compose_file_in
+from ..waiting import wait_until
+from .embedded_postgres import free_port
 from .stack import Stack, StackError, wait_for_health
 
-# Published on loopback, on ports the engine picks: nothing else on the machine can
-# collide with the run, and nothing off the machine can reach it.
+# Published on loopback, on free ports chosen per run: nothing else on the machine can
+# collide with the run, nothing off the machine can reach it, and a restarted container
+# comes back on the same port.
 LOOPBACK_OVERRIDE = """\
-# written by the coupon acceptance harness: publish on 127.0.0.1, engine-chosen ports
+# written by the coupon acceptance harness: publish on 127.0.0.1 only
 services:
   postgres:
     ports: !override
-      - "127.0.0.1::5432"
+      - "127.0.0.1:{postgres}:5432"
   api:
     ports: !override
-      - "127.0.0.1::3000"
+      - "127.0.0.1:{api}:3000"
 """
 
 
@@ -81,7 +84,7 @@ def new_project(
     env_file: Path | None = None,
 ) -> ComposeProject:
     override = workdir / "loopback-ports.override.yml"
-    override.write_text(LOOPBACK_OVERRIDE)
+    override.write_text(LOOPBACK_OVERRIDE.format(postgres=free_port(), api=free_port()))
     return ComposeProject(
         project_dir=project_dir,
         name=f"coupon-acceptance-{secrets.token_hex(4)}",
@@ -104,16 +107,41 @@ def database_dsn(project: ComposeProject, services: Services) -> str:
     )
 
 
+class ComposeFaults:
+    """Faults on the compose stack, through `docker compose` itself."""
+
+    def __init__(self, project: ComposeProject, api_url: str, dsn: str) -> None:
+        self.project, self.api_url, self.dsn = project, api_url, dsn
+
+    def kill_database(self) -> None:
+        self.project.run("kill", "postgres")
+
+    def start_database(self) -> None:
+        self.project.run("start", "postgres")
+
+        def accepts() -> bool:
+            psycopg.connect(self.dsn, connect_timeout=2).close()
+            return True
+
+        wait_until(accepts, what="postgres after restart", timeout=60)
+
+    def restart_api(self) -> None:
+        self.project.run("restart", "api")
+        wait_for_health(self.api_url, timeout=60)
+
+
 def compose_stack(project: ComposeProject, services: Services, timeout: float) -> Stack:
     api_url = f"http://127.0.0.1:{services.port_for('api', 3000)}"
     try:
         wait_for_health(api_url, timeout=timeout)
     except Exception as exc:
         raise StackError(f"{exc}\n--- docker compose logs ---\n{project.logs()}") from None
+    dsn = database_dsn(project, services)
     return Stack(
         kind="compose",
         api_url=api_url,
-        dsn=database_dsn(project, services),
+        dsn=dsn,
         description=f"compose: project {project.name} from {project.files[0]}; API at {api_url}",
         compose=project,
+        faults=ComposeFaults(project, api_url, dsn),
     )

@@ -6,6 +6,7 @@ import os
 import secrets
 import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -57,6 +58,62 @@ def story_environment(db: DbCredentials, api_port: int) -> dict[str, str]:
     }
 
 
+class LocalFaults:
+    """Faults on the embedded stack: the database crashed and restarted in place, the API
+    process stopped with SIGTERM and started again on the same port."""
+
+    def __init__(self, database: EmbeddedPostgres, api: ApiProcess) -> None:
+        self.database, self.api = database, api
+
+    def kill_database(self) -> None:
+        self.database.stop(immediate=True)
+
+    def start_database(self) -> None:
+        self.database.start()
+
+    def restart_api(self) -> None:
+        self.api.stop()
+        self.api.start()
+
+
+class ApiProcess:
+    """The API under test as a child process, with its environment and log."""
+
+    def __init__(self, options: LocalOptions, database: DbCredentials, workdir: Path) -> None:
+        self.options = options
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = workdir / "api.log"
+        self.env = {**os.environ, **story_environment(database, self.port)}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = processes.start(
+            shlex.split(self.options.api_cmd),
+            log_path=self.log,
+            env=self.env,
+            cwd=self.options.project_dir,
+        )
+        started = self.process
+        try:
+            wait_for_health(
+                self.url,
+                timeout=self.options.startup_timeout,
+                give_up=lambda: (
+                    started.poll() is not None and f"the API exited with {started.returncode}"
+                ),
+            )
+        except NotReady as exc:
+            raise StackError(
+                f"API command `{self.options.api_cmd}` did not come up: {exc}\n"
+                f"--- its log ({self.log}) ---\n{processes.tail(self.log)}"
+            ) from None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            processes.stop(self.process)
+
+
 @contextmanager
 def local_stack(options: LocalOptions) -> Iterator[Stack]:
     schema_file = options.project_dir / "scripts" / "init.sql"
@@ -65,45 +122,23 @@ def local_stack(options: LocalOptions) -> Iterator[Stack]:
     binaries = find_pg_binaries(options.pg_bin)
     workdir = Path(tempfile.mkdtemp(prefix="coupon-stack-"))
     database = EmbeddedPostgres(binaries, workdir, random_credentials())
-    api = None
+    api = ApiProcess(options, database.credentials, workdir)
     try:
         database.initialise()
         database.start()
         database.create_database(schema_file.read_text(), str(schema_file))
-        api_port = free_port()
-        api_log = workdir / "api.log"
-        api = processes.start(
-            shlex.split(options.api_cmd),
-            log_path=api_log,
-            env={**os.environ, **story_environment(database.credentials, api_port)},
-            cwd=options.project_dir,
-        )
-        api_url = f"http://127.0.0.1:{api_port}"
-        started = api
-        try:
-            wait_for_health(
-                api_url,
-                timeout=options.startup_timeout,
-                give_up=lambda: (
-                    started.poll() is not None and f"the API exited with {started.returncode}"
-                ),
-            )
-        except NotReady as exc:
-            raise StackError(
-                f"API command `{options.api_cmd}` did not come up: {exc}\n"
-                f"--- its log ({api_log}) ---\n{processes.tail(api_log)}"
-            ) from None
+        api.start()
         yield Stack(
             kind="local",
-            api_url=api_url,
+            api_url=api.url,
             dsn=database.credentials.dsn(),
             description=(
                 f"local: {binaries.version} ({binaries.origin}); "
-                f"API `{options.api_cmd}` at {api_url}"
+                f"API `{options.api_cmd}` at {api.url}"
             ),
+            faults=LocalFaults(database, api),
         )
     finally:
-        if api is not None:
-            processes.stop(api)
+        api.stop()
         database.stop()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import requests
 
@@ -11,6 +11,16 @@ from ..waiting import wait_until
 
 if TYPE_CHECKING:
     from .compose import ComposeProject
+
+
+class FaultControls(Protocol):
+    """What the fault tests do to a stack they control."""
+
+    def kill_database(self) -> None: ...  # a crash: no clean shutdown
+
+    def start_database(self) -> None: ...
+
+    def restart_api(self) -> None: ...  # SIGTERM, then start it again
 
 
 class StackError(RuntimeError):
@@ -24,6 +34,7 @@ class Stack:
     dsn: str
     description: str  # one line for the run's output: what was started, from where
     compose: ComposeProject | None = None  # set on the compose stack only
+    faults: FaultControls | None = None  # None where the suite does not own the stack
 
 
 def wait_for_health(api_url: str, *, timeout: float, give_up=lambda: None) -> None:

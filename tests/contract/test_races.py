@@ -4,6 +4,7 @@ A failure shrinks to a small workload and prints it, with a blob to replay it ex
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from hypothesis import given, note
 
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.runtime, pytest.mark.slow]
 
 
 @pytest.fixture(scope="session")
-def run_workload(api, db, unique_name, claim_statuses):
+def run_workload(api, stack, unique_name, claim_statuses):
     def run(workload: Workload) -> list[Violation]:
         names = [unique_name("race") for _ in workload.stocks]
         unknown = unique_name("never-created")
@@ -26,7 +27,8 @@ def run_workload(api, db, unique_name, claim_statuses):
         calls = workload.calls(names, unknown)
         replies = send_at_once(api.base_url, calls, workload.concurrency)
         history = record(calls, replies, claim_statuses)
-        states = {name: read_coupon(db, name) for name in [*names, unknown]}
+        with psycopg.connect(stack.dsn) as conn:
+            states = {name: read_coupon(conn, name) for name in [*names, unknown]}
         views = {name: api.get(name).json() for name in names}
         violations = check(history, states, views)
         for violation in violations:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import psycopg
 import pytest
 
 from harness.concurrency import Call, Reply, send_at_once
@@ -42,7 +43,7 @@ class Run:
 
 
 @pytest.fixture(scope="session")
-def run_scenario(api, db, unique_name, claim_statuses):
+def run_scenario(api, stack, unique_name, claim_statuses):
     """Each scenario runs once per session; its outcome is judged by several tests."""
     runs: dict[str, Run] = {}
 
@@ -55,7 +56,8 @@ def run_scenario(api, db, unique_name, claim_statuses):
                 for i in range(scenario.requests)
             ]
             replies = send_at_once(api.base_url, calls)
-            state = read_coupon(db, coupon)
+            with psycopg.connect(stack.dsn) as conn:
+                state = read_coupon(conn, coupon)
             history = record(calls, replies, claim_statuses)
             violations = check(history, {coupon: state}, {coupon: api.get(coupon).json()})
             runs[name] = Run(replies, state, violations)

@@ -6,6 +6,7 @@ environment variables) with the named bug in place. The contract suite must catc
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from collections.abc import Callable
@@ -404,6 +405,82 @@ def unknown_coupon_400(settings: Settings) -> Any:
     """A claim on an unknown coupon answers 400 (tolerated) instead of the preferred 404."""
     app_module.CLAIM_REJECTIONS[ClaimOutcome.NOT_FOUND] = (400, "no such coupon")
     return create_app(settings)
+
+
+# ---------------------------------------------------------------- faults and hostile input
+
+
+@mutant
+def health_without_database(settings: Settings) -> Any:
+    """/health answers 200 without asking the database."""
+    return rewriting(
+        lambda scope, status, body: (
+            (200, b'{"status":"healthy"}', JSON)
+            if scope["path"] == "/health"
+            else (status, body, JSON)
+        )
+    )(settings)
+
+
+class AsynchronousCommitStore(CouponStore):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        # the bug: a commit is acknowledged before its WAL is written; a crash loses the tail
+        self.pool.kwargs["options"] = "-c synchronous_commit=off"
+
+
+@mutant
+def asynchronous_commit(settings: Settings) -> Any:
+    """Claims commit with synchronous_commit=off: a database crash loses acknowledged claims."""
+    return with_store(AsynchronousCommitStore)(settings)
+
+
+class AckBeforeCommitStore(CouponStore):
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        async def later() -> None:
+            await asyncio.sleep(0.3)
+            await CouponStore.claim(self, user_id, coupon_name)
+
+        self._pending = getattr(self, "_pending", set())
+        task = asyncio.get_running_loop().create_task(later())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+        return ClaimOutcome.CLAIMED  # the bug: answered before anything is stored
+
+
+@mutant
+def ack_before_commit(settings: Settings) -> Any:
+    """A claim is answered at once and stored 0.3 s later: a restart loses acknowledged claims."""
+    return with_store(AckBeforeCommitStore)(settings)
+
+
+@mutant
+def malformed_json_500(settings: Settings) -> Any:
+    """A body that is not JSON answers 500 instead of 400."""
+
+    def edit(scope: dict, status: int, body: bytes) -> tuple[int, bytes, bytes]:
+        if status == 400 and (b"JSON decode error" in body or b"parsing the body" in body):
+            return 500, b'{"error":"internal error"}', JSON
+        return status, body, JSON
+
+    return rewriting(edit)(settings)
+
+
+class TruncatingClaim(BaseModel):
+    user_id: StrictStr
+    coupon_name: Annotated[StrictStr, Field(min_length=1, max_length=255)]
+
+
+class TruncatingStore(CouponStore):
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        return await super().claim(user_id[:255], coupon_name)  # stored, then "validated"
+
+
+@mutant
+def claim_truncates_long_user(settings: Settings) -> Any:
+    """A claim stores an over-long user_id cut to 255 characters instead of refusing it."""
+    app_module.ClaimRequest = TruncatingClaim
+    return with_store(TruncatingStore)(settings)
 
 
 # ---------------------------------------------------------------- get and errors

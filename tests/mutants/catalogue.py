@@ -66,6 +66,8 @@ SCHEMA = ("test_ac4_schema.py",)
 STRESS = ("test_stress_scenarios.py",)
 COMPOSE = ("test_ac2_compose.py",)
 DOCKERFILE = ("test_ac3_dockerfile.py",)
+FAULTS = ("test_faults.py",)
+HOSTILE = ("test_hostile_input.py",)
 RACES = ("test_races.py::test_concurrent_workloads_keep_the_invariants", "test_model.py")
 
 MUTANTS = [
@@ -223,6 +225,14 @@ MUTANTS = [
         ("claim.order",),
         ("test_races.py::test_concurrent_workloads_check_eligibility_first",),
         api="stock-before-eligibility",
+    ),
+    # faults and hostile input
+    Mutant("health-without-database", ("faults.db-crash",), FAULTS, api="health-without-database"),
+    Mutant("asynchronous-commit", ("faults.db-crash",), FAULTS, api="asynchronous-commit"),
+    Mutant("ack-before-commit", ("faults.api-restart",), FAULTS, api="ack-before-commit"),
+    Mutant("malformed-json-500", ("hostile.transport",), HOSTILE, api="malformed-json-500"),
+    Mutant(
+        "claim-truncates-long-user", ("hostile.claim",), HOSTILE, api="claim-truncates-long-user"
     ),
     # preferred (SHOULD) rules: reported, never failing the run
     Mutant("claim-answers-201", ("claim.prefer-200",), ("test_claim.py",), api="claim-answers-201"),

@@ -1,0 +1,37 @@
+"""The benchmark as a picture: claims/s and p99 latency against concurrency, per shape."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from .loads import Measurement
+
+
+def draw(measurements: list[Measurement], path: Path) -> None:
+    shapes = sorted({m.shape for m in measurements})
+    figure, axes = plt.subplots(2, len(shapes), figsize=(6 * len(shapes), 7), squeeze=False)
+    for column, shape in enumerate(shapes):
+        for generator in sorted({m.generator for m in measurements}):
+            points = sorted(
+                (m.clients, m.claims_per_s, m.p99_ms)
+                for m in measurements
+                if m.shape == shape and m.generator == generator
+            )
+            clients = [p[0] for p in points]
+            axes[0][column].plot(clients, [p[1] for p in points], marker="o", label=generator)
+            axes[1][column].plot(clients, [p[2] for p in points], marker="o", label=generator)
+        axes[0][column].set_title(f"{shape}: claims/s (higher is better)")
+        axes[1][column].set_title(f"{shape}: p99 latency, ms (lower is better)")
+        for row in axes:
+            row[column].set_xscale("log", base=2)
+            row[column].set_xlabel("concurrent clients")
+            row[column].grid(True, alpha=0.3)
+        axes[0][column].legend(fontsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)

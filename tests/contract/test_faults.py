@@ -1,0 +1,140 @@
+"""Faults during a flash sale, on a stack the suite controls (local or compose): the
+database crashes and comes back, the API is restarted. A steady claim load runs
+throughout; its history is judged afterwards like any other (invariants 1-6), and every
+acknowledged claim must still be there (invariant 7)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+import requests
+
+from harness.concurrency import Call, Reply, send_until
+from harness.history import check, record
+from harness.stacks.stack import FaultControls, Stack
+from harness.tables import read_coupon
+from harness.waiting import wait_until
+
+pytestmark = [pytest.mark.faults, pytest.mark.runtime, pytest.mark.slow]
+
+PROCESSES = 8
+
+
+@pytest.fixture
+def faults(stack: Stack) -> FaultControls:
+    if stack.faults is None:
+        pytest.skip(f"faults need a stack the suite controls; the {stack.kind} stack is not")
+    return stack.faults
+
+
+@dataclass
+class FaultReport:
+    sent: int
+    acknowledged: int
+    failed: int
+    recovery_s: float
+
+    def __str__(self) -> str:
+        return (
+            f"{self.sent} claims sent, {self.acknowledged} acknowledged, {self.failed} "
+            f"failed or unanswered, recovered {self.recovery_s:.1f}s after the restart"
+        )
+
+
+def health(api_url: str) -> int | None:
+    try:
+        return requests.get(f"{api_url}/health", timeout=10).status_code
+    except requests.RequestException:
+        return None
+
+
+def under_load(
+    stack: Stack, coupon: str, fault: Callable[[], float]
+) -> tuple[list[Call], list[Reply], float]:
+    """Run a steady claim load, apply `fault` in the middle of it (it returns its recovery
+    time), and let the load go on a little after."""
+    stop = threading.Event()
+    result: dict = {}
+
+    def load() -> None:
+        result["run"] = send_until(
+            stack.api_url, lambda p, n: Call.claim(f"u{p}-{n}", coupon), stop, PROCESSES
+        )
+
+    worker = threading.Thread(target=load)
+    worker.start()
+    try:
+        time.sleep(0.5)
+        recovery = fault()
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        worker.join()
+    calls, replies = result["run"]
+    return calls, replies, recovery
+
+
+def judge(stack, coupon, calls, replies, statuses, recovery, request) -> None:
+    history = record(calls, replies, statuses)
+    with psycopg.connect(stack.dsn) as conn:
+        state = read_coupon(conn, coupon)
+    view = requests.get(f"{stack.api_url}/api/coupons/{coupon}", timeout=10).json()
+    violations = [v for v in check(history, {coupon: state}, {coupon: view}) if not v.preferred]
+    report = FaultReport(
+        len(history),
+        sum(op.type == "ok" for op in history),
+        sum(op.type != "ok" for op in history),
+        recovery,
+    )
+    request.node.user_properties.append(("fault report", str(report)))
+    terminal = request.config.pluginmanager.get_plugin("terminalreporter")
+    if terminal:
+        terminal.write_line(f"\n{request.node.name}: {report}; {len(violations)} violation(s)")
+    assert report.acknowledged, f"no claim was acknowledged: {report}"
+    assert not violations, f"{report}: " + "; ".join(str(v) for v in violations[:3])
+
+
+@pytest.mark.contract("faults.db-crash")
+def test_database_crash_mid_sale(stack, faults, api, unique_name, claim_statuses, request) -> None:
+    coupon = unique_name("crash")
+    assert api.create(coupon, 2**31 - 1).status_code == 201
+    while_down: list[int | None] = []
+
+    def crash_and_restart() -> float:
+        faults.kill_database()
+        for _ in range(3):
+            while_down.append(health(stack.api_url))
+            time.sleep(0.3)
+        faults.start_database()
+        restarted = time.monotonic()
+        wait_until(
+            lambda: health(stack.api_url) == 200,
+            what="/health 200 after the database came back (the API must recover by itself)",
+            timeout=60,
+            interval=0.2,
+        )
+        return time.monotonic() - restarted
+
+    calls, replies, recovery = under_load(stack, coupon, crash_and_restart)
+    assert 200 not in while_down, f"/health answered {while_down} while the database was down"
+    assert 503 in while_down, f"/health answered {while_down} while down; expected 503"
+    judge(stack, coupon, calls, replies, claim_statuses, recovery, request)
+
+
+@pytest.mark.contract("faults.api-restart")
+def test_api_restart_mid_sale(stack, faults, api, unique_name, claim_statuses, request) -> None:
+    coupon = unique_name("restart")
+    assert api.create(coupon, 2**31 - 1).status_code == 201
+
+    def restart() -> float:
+        started = time.monotonic()
+        faults.restart_api()
+        return time.monotonic() - started
+
+    calls, replies, recovery = under_load(stack, coupon, restart)
+    judge(stack, coupon, calls, replies, claim_statuses, recovery, request)

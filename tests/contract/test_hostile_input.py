@@ -1,0 +1,203 @@
+"""Hostile input: bodies and paths drawn by hypothesis, and the transport-level oddities
+clients send. The API never answers 5xx, every 4xx carries {"error": ...}, a request is
+accepted exactly when the contract says it is valid, and a refused one changes nothing."""
+
+from __future__ import annotations
+
+import json
+import string
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from harness.tables import read_coupon, snapshot
+
+from .conftest import describe, error_text
+
+pytestmark = pytest.mark.runtime
+
+MAX_AMOUNT = 2**31 - 1
+SQL_META = ["'; DROP TABLE coupons; --", '" OR 1=1 --', "%", "_", "\\", "$1", "/* */", "';"]
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+texts = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=250, max_size=260),
+    st.sampled_from(
+        [
+            "",
+            "\x00",
+            "a\x00b",
+            "\ud800",
+            "x" * 255,
+            "x" * 256,
+            "\t\n\r",
+            "🎟" * 255,
+            "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+            "\u202e",
+            "\ufeff",
+            *SQL_META,
+        ]
+    ),
+    st.text(alphabet=string.printable, min_size=1, max_size=255),
+)
+amounts = st.one_of(
+    st.sampled_from([0, 1, MAX_AMOUNT, MAX_AMOUNT + 1, -1, -(2**31), 2**63, 1.0, 1.5, "5", True]),
+    st.integers(),
+    st.floats(allow_nan=False),
+    json_values,
+)
+
+
+def valid_text(value: Any) -> bool:
+    if not isinstance(value, str) or not 1 <= len(value) <= 255 or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def valid_amount(value: Any) -> bool:
+    return type(value) is int and 1 <= value <= MAX_AMOUNT
+
+
+def post(api, path: str, body: Any):
+    return api.post_raw(path, json.dumps(body).encode(), "application/json")
+
+
+def assert_refusal_changed_nothing(response, before, db) -> None:
+    assert response.status_code < 500, describe(response)
+    assert 400 <= response.status_code < 500, describe(response)
+    assert error_text(response), f"no {{'error': text}} body: {describe(response)}"
+    assert snapshot(db) == before, f"a refused request changed the tables: {describe(response)}"
+
+
+def check_create(api, db, body: Any) -> None:
+    valid = (
+        isinstance(body, dict) and valid_text(body.get("name")) and valid_amount(body.get("amount"))
+    )
+    fresh = valid and read_coupon(db, body["name"]) is None
+    before = snapshot(db)
+    response = post(api, "/api/coupons", body)
+    if fresh:
+        assert response.status_code == 201, f"valid create refused: {describe(response)}"
+        state = read_coupon(db, body["name"])
+        assert (state.amount, state.remaining_amount) == (body["amount"], body["amount"]), state
+    elif valid:
+        assert response.status_code == 409, f"create of an existing name: {describe(response)}"
+        assert snapshot(db) == before
+    else:
+        assert_refusal_changed_nothing(response, before, db)
+
+
+@pytest.mark.contract("hostile.create")
+@given(body=json_values)
+def test_any_create_body(api, db, body: Any) -> None:
+    check_create(api, db, body)
+
+
+@pytest.mark.contract("hostile.create")
+@example(name="x" * 256, amount=1)
+@example(name="", amount=1)
+@example(name="a\x00b", amount=1)
+@example(name="ok", amount=MAX_AMOUNT + 1)
+@example(name="ok", amount=True)
+@given(name=st.one_of(texts, json_values), amount=amounts)
+def test_any_name_and_amount(api, db, unique_name, name: Any, amount: Any) -> None:
+    if name == "ok":
+        name = unique_name("hostile")  # a valid, fresh name: only the amount is on trial
+    check_create(api, db, {"name": name, "amount": amount})
+
+
+@pytest.fixture(scope="module")
+def open_coupon(api, unique_name) -> str:
+    name = unique_name("hostile")
+    assert api.create(name, MAX_AMOUNT).status_code == 201
+    return name
+
+
+def check_claim(api, db, open_coupon: str, body: Any) -> None:
+    valid = (
+        isinstance(body, dict)
+        and valid_text(body.get("user_id"))
+        and body.get("coupon_name") == open_coupon
+    )
+    before = snapshot(db)
+    response = post(api, "/api/coupons/claim", body)
+    if valid and body["user_id"] not in read_coupon(db, open_coupon).claimants:
+        assert response.status_code in (200, 201), f"valid claim refused: {describe(response)}"
+        assert body["user_id"] in read_coupon(db, open_coupon).claimants
+    elif not valid:
+        assert_refusal_changed_nothing(response, before, db)
+
+
+@pytest.mark.contract("hostile.claim")
+@given(body=json_values)
+def test_any_claim_body(api, db, open_coupon: str, body: Any) -> None:
+    check_claim(api, db, open_coupon, body)
+
+
+@pytest.mark.contract("hostile.claim")
+@example(user_id="x" * 256)
+@example(user_id="")
+@example(user_id="u\x00")
+@example(user_id="\ud800")
+@given(user_id=st.one_of(texts, json_values))
+def test_any_user_id(api, db, open_coupon: str, user_id: Any) -> None:
+    check_claim(api, db, open_coupon, {"user_id": user_id, "coupon_name": open_coupon})
+
+
+@pytest.mark.contract("hostile.claim")
+@example(coupon_name="x" * 256)
+@example(coupon_name="c\x00")
+@given(coupon_name=st.one_of(texts, json_values))
+def test_any_coupon_name(api, db, open_coupon: str, coupon_name: Any) -> None:
+    check_claim(api, db, open_coupon, {"user_id": "hostile-user", "coupon_name": coupon_name})
+
+
+@pytest.mark.contract("hostile.paths")
+@given(name=texts.filter(bool))
+def test_any_name_in_the_path(api, name: str) -> None:
+    path = "/api/coupons/" + quote(name.encode("utf-8", "surrogatepass"), safe="")
+    response = api.request("GET", path)
+    assert response.status_code < 500, describe(response)
+    if response.status_code == 200:
+        assert valid_text(name) and response.json().get("name") == name, describe(response)
+    else:
+        assert error_text(response), f"no {{'error': text}} body: {describe(response)}"
+
+
+TRANSPORT = {
+    "empty-body": (b"", "application/json"),
+    "no-content-type": (b'{"name": "x", "amount": 1}', None),
+    "form-encoded": (b"name=x&amount=1", "application/x-www-form-urlencoded"),
+    "text-plain": (b'{"name": "x", "amount": 1}', "text/plain"),
+    "invalid-utf8": (b'{"name": "\xff\xfe", "amount": 1}', "application/json"),
+    "deeply-nested": (b"[" * 100_000 + b"]" * 100_000, "application/json"),
+    "huge-name": (b'{"name": "' + b"x" * 2_000_000 + b'", "amount": 1}', "application/json"),
+    "number-overflow": (b'{"name": "x", "amount": 1e400}', "application/json"),
+    "nan": (b'{"name": "x", "amount": NaN}', "application/json"),
+    "trailing-garbage": (b'{"name": "x", "amount": 1} {}', "application/json"),
+}
+
+
+@pytest.mark.contract("hostile.transport")
+@pytest.mark.parametrize("path", ["/api/coupons", "/api/coupons/claim"])
+@pytest.mark.parametrize(("body", "content_type"), list(TRANSPORT.values()), ids=list(TRANSPORT))
+def test_transport_oddities(api, db, path: str, body: bytes, content_type: str | None) -> None:
+    before = snapshot(db)
+    response = api.post_raw(path, body, content_type)
+    if path == "/api/coupons" and content_type is None and response.status_code == 201:
+        return  # JSON without a content type may be accepted; it was valid
+    assert_refusal_changed_nothing(response, before, db)
