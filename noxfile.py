@@ -60,6 +60,22 @@ def load(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def mutants(session: nox.Session) -> None:
+    """The suite against every mutant in tests/mutants, and the mutation score.
+    `-- NAME ...` runs only the named mutants."""
+    install_project(session)
+    session.run("python", "-m", "tests.mutants", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Claims/s of the reference API over HTTP against pgbench on the same PostgreSQL, hot
+    row and spread, at 1/8/32/64 clients (needs wrk and pgbench). `-- --help` for options."""
+    install_project(session)
+    session.run("python", "-m", "harness.bench", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     session.install("ruff>=0.6")
     session.run("ruff", "check", ".")

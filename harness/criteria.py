@@ -112,6 +112,16 @@ _CONTRACT = [
         "faults.api-restart",
         "the API restarted (SIGTERM) mid-sale: nothing half-done, every acknowledged claim kept",
     ),
+    Criterion(
+        "security.no-secret-literal",
+        "no password, secret, token or key is a literal in the compose file",
+    ),
+    Criterion(
+        "security.env-ignored",
+        ".env is ignored by git and kept out of the Docker build context",
+        "SHOULD",
+    ),
+    Criterion("security.non-root", "the runtime image runs as a non-root user", "SHOULD"),
     Criterion("races.workloads", "random concurrent workloads (hypothesis) keep invariants 1-6"),
     Criterion("races.model", "a sequential model of create/claim/get agrees with the live API"),
     Criterion("stress.flash-sale", "50 users on stock 5: exactly 5 successes, 45 out of stock"),

@@ -24,6 +24,7 @@ class Mutant:
     schema_mode: int = 0o644
     compose: str | None = None  # file in tests/mutants/compose
     dockerfile: str | None = None  # file in tests/mutants/dockerfiles
+    dockerignore: str | None = None  # file in tests/mutants/ignores
     base: Path = ROOT  # the project whose artifacts the mutant changes
 
     @property
@@ -45,6 +46,7 @@ class Mutant:
                 ("scripts/init.sql", "schemas", self.schema),
                 ("docker-compose.yml", "compose", self.compose),
                 ("Dockerfile", "dockerfiles", self.dockerfile),
+                (".dockerignore", "ignores", self.dockerignore),
             )
             if mutant
         ]
@@ -67,6 +69,7 @@ STRESS = ("test_stress_scenarios.py",)
 COMPOSE = ("test_ac2_compose.py",)
 DOCKERFILE = ("test_ac3_dockerfile.py",)
 FAULTS = ("test_faults.py",)
+SECURITY = ("test_security.py",)
 HOSTILE = ("test_hostile_input.py",)
 RACES = ("test_races.py::test_concurrent_workloads_keep_the_invariants", "test_model.py")
 
@@ -226,6 +229,17 @@ MUTANTS = [
         ("test_races.py::test_concurrent_workloads_check_eligibility_first",),
         api="stock-before-eligibility",
     ),
+    # security hygiene
+    Mutant(
+        "secret-literal", ("security.no-secret-literal",), SECURITY, compose="secret-literal.yml"
+    ),
+    Mutant(
+        "dockerignore-keeps-env",
+        ("security.env-ignored",),
+        SECURITY,
+        dockerignore="keeps-env.dockerignore",
+    ),
+    Mutant("root-runtime", ("security.non-root",), SECURITY, dockerfile="root-runtime.Dockerfile"),
     # faults and hostile input
     Mutant("health-without-database", ("faults.db-crash",), FAULTS, api="health-without-database"),
     Mutant("asynchronous-commit", ("faults.db-crash",), FAULTS, api="asynchronous-commit"),

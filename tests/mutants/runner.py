@@ -47,7 +47,7 @@ def project_dir_for(mutant: Mutant, workdir: Path) -> Path:
     project = workdir / "project"
     (project / "scripts").mkdir(parents=True)
     for name, source in mutant.files.items():
-        shutil.copyfile(source, project / name)
+        shutil.copyfile(source, project / name)  # mode too: the init.sql mutant sets its own
     (project / "scripts" / "init.sql").chmod(mutant.schema_mode)
     return project
 

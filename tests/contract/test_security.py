@@ -1,0 +1,71 @@
+"""Security hygiene of the artifacts: no secret in the compose file, .env kept out of git
+and of the image, the runtime not running as root."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from pathlib import Path
+
+import pytest
+
+from harness.inspect.compose_file import as_mapping, read_compose_file
+from harness.inspect.dockerfile import read_dockerfile
+
+pytestmark = pytest.mark.static
+
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY", re.IGNORECASE)
+INTERPOLATION = re.compile(r"\$\{?[A-Za-z_]")
+ROOT_USERS = {"", "root", "0", "0:0", "root:root"}
+
+
+@pytest.mark.contract("security.no-secret-literal")
+def test_no_secret_literal_in_compose(project_dir: Path) -> None:
+    compose = read_compose_file(project_dir, cross_check=False)
+    literals = [
+        f"{service}.{name}"
+        for service, definition in (compose.written.get("services") or {}).items()
+        for name, value in as_mapping((definition or {}).get("environment")).items()
+        if SECRET_NAME.search(name)
+        and value not in (None, "")
+        and not INTERPOLATION.search(str(value))
+    ]
+    assert not literals, (
+        f"{compose.path.name}: secret literal(s) in {', '.join(literals)}: use ${{VARIABLE}} "
+        "and keep the value in an ignored .env"
+    )
+
+
+def ignores(patterns_file: Path, name: str) -> bool:
+    """Whether the ignore file's patterns (gitignore/dockerignore style) exclude `name`."""
+    if not patterns_file.is_file():
+        return False
+    ignored = False
+    for raw in patterns_file.read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        negated, pattern = line.startswith("!"), line.lstrip("!").lstrip("/").removeprefix("**/")
+        if fnmatch.fnmatch(name, pattern):
+            ignored = not negated
+    return ignored
+
+
+@pytest.mark.contract("security.env-ignored")
+@pytest.mark.parametrize("ignore_file", [".gitignore", ".dockerignore"])
+def test_env_file_is_ignored(project_dir: Path, ignore_file: str) -> None:
+    assert ignores(project_dir / ignore_file, ".env"), (
+        f"{ignore_file} does not exclude .env: its secrets would be "
+        + ("committed" if ignore_file == ".gitignore" else "sent into the image's build context")
+    )
+
+
+@pytest.mark.contract("security.non-root")
+def test_runtime_user_is_not_root(project_dir: Path) -> None:
+    dockerfile = read_dockerfile(project_dir / "Dockerfile")
+    users = dockerfile.runtime.find("USER")
+    user = users[-1].value.strip() if users else ""
+    assert user not in ROOT_USERS, (
+        f"{dockerfile.where(users[-1].line if users else dockerfile.runtime.line)}: the runtime "
+        f"stage runs as {user or 'root (no USER)'}"
+    )

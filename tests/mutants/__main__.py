@@ -1,0 +1,50 @@
+"""`python -m tests.mutants` (what `nox -s mutants` runs): the contract suite against every
+mutant in the catalogue, and the mutation score. A survivor is a bug in the suite.
+
+    python -m tests.mutants                 every mutant
+    python -m tests.mutants oversell-claim  the named ones
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .catalogue import MUTANTS
+from .runner import run_suite
+
+
+def main(names: list[str]) -> int:
+    unknown = set(names) - {m.name for m in MUTANTS}
+    if unknown:
+        print(
+            f"unknown mutant(s): {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(m.name for m in MUTANTS)}"
+        )
+        return 2
+    chosen = [m for m in MUTANTS if not names or m.name in names]
+    survivors = []
+    for number, mutant in enumerate(chosen, start=1):
+        started = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix="coupon-mutant-") as folder:
+            run = run_suite(mutant, Path(folder))
+        verdict = "caught " if run.caught else "SURVIVED"
+        print(
+            f"[{number:>2}/{len(chosen)}] {verdict} {mutant.name:<38} "
+            f"by {', '.join(mutant.catches)}"
+            f" ({time.monotonic() - started:.0f}s)",
+            flush=True,
+        )
+        if not run.caught:
+            survivors.append((mutant, run))
+    caught = len(chosen) - len(survivors)
+    print(f"\nmutation score: {caught}/{len(chosen)} caught ({100 * caught / len(chosen):.0f}%)")
+    for mutant, run in survivors:
+        print(f"  survivor {mutant.name}: {mutant.broken}\n    {'; '.join(run.missed())}")
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
