@@ -117,7 +117,10 @@ def send_until(
         connection = _Connection(base_url, timeout)
         while not stop.is_set():
             call = make_call(process, len(sent[process]))
-            sent[process].append((call, connection.send(process, call)))
+            reply = connection.send(process, call)
+            sent[process].append((call, reply))
+            if reply.status is None:
+                time.sleep(0.05)  # the server is away: back off as a real client would
         connection.close()
 
     with ThreadPoolExecutor(max_workers=processes) as pool:

@@ -147,8 +147,9 @@ class ScorecardReporter:
             outcome, detail = "skipped", skip_reason(report)
         else:
             outcome, detail = report.outcome, evidence(report) if report.failed else ""
+        notes = [value for key, value in report.user_properties if key == "report"]
         for cid in ids:
-            self.scorecard.record(cid, report.nodeid, outcome, detail)
+            self.scorecard.record(cid, report.nodeid, outcome, detail, notes)
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if not self.scorecard.verdicts:
@@ -164,6 +165,19 @@ class ScorecardReporter:
         as_json = self.config.getoption("scorecard_json")
         if as_json:
             as_json.write_text(json.dumps(self.scorecard.to_json(), indent=2))
+
+
+def say(config: pytest.Config, line: str) -> None:
+    """A line on the terminal now, even from inside a test whose output is captured."""
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if terminal is None:
+        return
+    if capture is None:
+        terminal.write_line(line)
+        return
+    with capture.global_and_fixture_disabled():
+        terminal.write_line(line)
 
 
 def evidence(report: pytest.TestReport) -> str:
@@ -213,9 +227,7 @@ def stack(
         with context as running:
             reporter = pytestconfig.pluginmanager.get_plugin("coupon-scorecard")
             reporter.stack_description = running.description
-            terminal = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-            if terminal is not None:
-                terminal.write_line(f"\nstack up: {running.description}")
+            say(pytestconfig, f"\nstack up: {running.description}")
             yield running
     except (StackError, FileNotFoundError) as exc:
         pytest.fail(f"the {kind} stack did not come up: {exc}", pytrace=False)
@@ -244,8 +256,7 @@ def running_compose_stack(request: pytest.FixtureRequest, timeout: float) -> Ite
         kept = project.workdir / "compose.log"
         kept.write_text(project.logs(tail=100_000))
         if request.session.testsfailed:
-            terminal = request.config.pluginmanager.get_plugin("terminalreporter")
-            terminal.write_line(f"compose logs kept in {kept}")
+            say(request.config, f"compose logs kept in {kept}")
 
 
 @pytest.fixture(scope="session")

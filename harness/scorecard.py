@@ -16,6 +16,7 @@ class Verdict:
     passed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (test, evidence)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (test, reason)
+    notes: list[str] = field(default_factory=list)  # what a test measured, shown as is
 
     @property
     def status(self) -> str:
@@ -43,8 +44,16 @@ class Scorecard:
     def __init__(self) -> None:
         self.verdicts: dict[str, Verdict] = {}
 
-    def record(self, criterion_id: str, test: str, outcome: Outcome, detail: str = "") -> None:
+    def record(
+        self,
+        criterion_id: str,
+        test: str,
+        outcome: Outcome,
+        detail: str = "",
+        notes: list[str] | None = None,
+    ) -> None:
         verdict = self.verdicts.setdefault(criterion_id, Verdict(CATALOGUE[criterion_id]))
+        verdict.notes.extend(notes or [])
         if outcome == "passed":
             verdict.passed.append(test)
         elif outcome == "failed":
@@ -69,7 +78,12 @@ class Scorecard:
 
     def to_json(self) -> dict[str, dict[str, str]]:
         return {
-            cid: {"level": v.criterion.level, "status": v.status, "detail": v.detail}
+            cid: {
+                "level": v.criterion.level,
+                "status": v.status,
+                "detail": v.detail,
+                "notes": v.notes,
+            }
             for cid, v in self.verdicts.items()
         }
 
@@ -86,6 +100,7 @@ class Scorecard:
                 lines.append(line)
                 if v.status not in ("PASS", "MET"):
                     lines.append(f"  {'':<7} {'':<{id_width}}  -> {v.detail}")
+                lines.extend(f"  {'':<7} {'':<{id_width}}  {note}" for note in v.notes)
         lines.append(f"criteria: {self.summary()}")
         return lines
 

@@ -91,10 +91,7 @@ def judge(stack, coupon, calls, replies, statuses, recovery, request) -> None:
         sum(op.type != "ok" for op in history),
         recovery,
     )
-    request.node.user_properties.append(("fault report", str(report)))
-    terminal = request.config.pluginmanager.get_plugin("terminalreporter")
-    if terminal:
-        terminal.write_line(f"\n{request.node.name}: {report}; {len(violations)} violation(s)")
+    request.node.user_properties.append(("report", f"{report}; {len(violations)} violation(s)"))
     assert report.acknowledged, f"no claim was acknowledged: {report}"
     assert not violations, f"{report}: " + "; ".join(str(v) for v in violations[:3])
 

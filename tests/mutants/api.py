@@ -205,7 +205,7 @@ def claim_unknown_500(settings: Settings) -> Any:
     return create_app(settings)
 
 
-class EmptyUserClaim(BaseModel):
+class UnlimitedUserClaim(BaseModel):
     user_id: StrictStr  # no length limits
     coupon_name: Annotated[StrictStr, Field(min_length=1, max_length=255)]
 
@@ -213,7 +213,7 @@ class EmptyUserClaim(BaseModel):
 @mutant
 def claim_accepts_empty_user(settings: Settings) -> Any:
     """A claim accepts an empty (or over-long) user_id."""
-    app_module.ClaimRequest = EmptyUserClaim
+    app_module.ClaimRequest = UnlimitedUserClaim
     return create_app(settings)
 
 
@@ -466,11 +466,6 @@ def malformed_json_500(settings: Settings) -> Any:
     return rewriting(edit)(settings)
 
 
-class TruncatingClaim(BaseModel):
-    user_id: StrictStr
-    coupon_name: Annotated[StrictStr, Field(min_length=1, max_length=255)]
-
-
 class TruncatingStore(CouponStore):
     async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
         return await super().claim(user_id[:255], coupon_name)  # stored, then "validated"
@@ -479,7 +474,7 @@ class TruncatingStore(CouponStore):
 @mutant
 def claim_truncates_long_user(settings: Settings) -> Any:
     """A claim stores an over-long user_id cut to 255 characters instead of refusing it."""
-    app_module.ClaimRequest = TruncatingClaim
+    app_module.ClaimRequest = UnlimitedUserClaim
     return with_store(TruncatingStore)(settings)
 
 
