@@ -122,6 +122,11 @@ _CONTRACT = [
         "SHOULD",
     ),
     Criterion("security.non-root", "the runtime image runs as a non-root user", "SHOULD"),
+    Criterion(
+        "hostile.openapi",
+        "schemathesis on the project's openapi.yaml: no 5xx, no answer outside the schema",
+        "SHOULD",
+    ),
     Criterion("races.workloads", "random concurrent workloads (hypothesis) keep invariants 1-6"),
     Criterion("races.model", "a sequential model of create/claim/get agrees with the live API"),
     Criterion("stress.flash-sale", "50 users on stock 5: exactly 5 successes, 45 out of stock"),

@@ -20,7 +20,13 @@ def storable_text(value: str) -> str:
     return value
 
 
-Name = Annotated[StrictStr, Field(min_length=1, max_length=255), AfterValidator(storable_text)]
+# The pattern only documents the NUL rule in the OpenAPI schema; storable_text enforces it
+# (and refuses lone surrogates) with a clearer message.
+Name = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=255, json_schema_extra={"pattern": "^[^\\u0000]*$"}),
+    AfterValidator(storable_text),
+]
 
 
 class NewCoupon(BaseModel):

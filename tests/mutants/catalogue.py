@@ -12,6 +12,15 @@ HERE = Path(__file__).parent
 CONTRACT = HERE.parent / "contract"
 ROOT = HERE.parent.parent
 GO_STORY = HERE.parent / "fixtures" / "go-story"  # the story's own Go compose and Dockerfile
+# What the suite reads from a project, copied into each mutant's project.
+ARTIFACTS = (
+    "docker-compose.yml",
+    "Dockerfile",
+    "scripts/init.sql",
+    ".gitignore",
+    ".dockerignore",
+    "openapi.yaml",
+)
 
 
 @dataclass(frozen=True)
@@ -30,10 +39,7 @@ class Mutant:
     @property
     def files(self) -> dict[str, Path]:
         """The project's artifacts, with the mutant's in place of the originals."""
-        chosen = {
-            name: self.base / name
-            for name in ("docker-compose.yml", "Dockerfile", "scripts/init.sql")
-        }
+        chosen = {name: self.base / name for name in ARTIFACTS if (self.base / name).exists()}
         for name, folder, mutant in self._changes:
             chosen[name] = HERE / folder / mutant
         return chosen
@@ -244,6 +250,12 @@ MUTANTS = [
     Mutant("health-without-database", ("faults.db-crash",), FAULTS, api="health-without-database"),
     Mutant("asynchronous-commit", ("faults.db-crash",), FAULTS, api="asynchronous-commit"),
     Mutant("ack-before-commit", ("faults.api-restart",), FAULTS, api="ack-before-commit"),
+    Mutant(
+        "errors-plain-text-vs-openapi",
+        ("hostile.openapi",),
+        ("test_openapi_conformance.py",),
+        api="errors-plain-text",
+    ),
     Mutant("malformed-json-500", ("hostile.transport",), HOSTILE, api="malformed-json-500"),
     Mutant(
         "claim-truncates-long-user", ("hostile.claim",), HOSTILE, api="claim-truncates-long-user"

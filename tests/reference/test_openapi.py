@@ -25,3 +25,13 @@ def test_no_documented_status_the_api_never_sends() -> None:
         for status in operation["responses"]
     }
     assert statuses == {"200", "201", "400", "404", "409", "503"}, statuses
+
+
+def test_reference_api_conforms_to_openapi_yaml(tmp_path) -> None:
+    """What the suite prefers of others (hostile.openapi), the reference must do."""
+    from harness.stacks.local import LocalOptions, local_stack
+    from tests.contract.test_openapi_conformance import failures, run_schemathesis
+
+    with local_stack(LocalOptions(OPENAPI.parent)) as stack:
+        result = run_schemathesis(OPENAPI, stack.api_url, tmp_path)
+    assert result.returncode == 0, failures(result.stdout)
