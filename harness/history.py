@@ -99,7 +99,7 @@ def classify_claim(status: int | None, statuses: StatusMap) -> tuple[str, Reason
 def classify_create(status: int | None) -> tuple[str, Reason | None]:
     if status is None or status >= 500:
         return "info", None
-    if status == 201 or 200 <= status < 300:
+    if 200 <= status < 300:
         return "ok", None
     return "fail", Reason.EXISTS if status == 409 else Reason.INVALID
 
