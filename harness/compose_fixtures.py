@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .stacks.compose import ComposeProject, new_project
+from .stacks.compose import DOWN, ComposeProject, new_project, up_command
 
 
 @pytest.fixture(scope="session")
@@ -39,10 +39,9 @@ def docker_compose_project_name(compose_project: ComposeProject) -> str:
 
 @pytest.fixture(scope="session")
 def docker_setup(pytestconfig: pytest.Config) -> list[str]:
-    timeout = int(pytestconfig.getoption("startup_timeout"))
-    return [f"up --build --detach --wait --wait-timeout {timeout}"]
+    return [up_command(pytestconfig.getoption("startup_timeout"))]
 
 
 @pytest.fixture(scope="session")
 def docker_cleanup() -> list[str]:
-    return ["down --volumes --remove-orphans --rmi local"]
+    return [DOWN]

@@ -170,7 +170,6 @@ class Violation:
 
 @dataclass
 class _Coupon:
-    amount: int | None = None  # from the create that made it (or the final state)
     claims: list[Operation] = field(default_factory=list)
     creates: list[Operation] = field(default_factory=list)
 

@@ -17,7 +17,7 @@ from .client import ApiClient
 from .criteria import lookup
 from .history import StatusMap, learn_claim_statuses
 from .scorecard import Scorecard
-from .stacks.compose import ComposeProject, compose_stack
+from .stacks.compose import DOWN, ComposeProject, compose_stack
 from .stacks.external import external_stack
 from .stacks.local import REFERENCE_API_CMD, LocalOptions, local_stack
 from .stacks.stack import Stack, StackError
@@ -244,7 +244,7 @@ def running_compose_stack(request: pytest.FixtureRequest, timeout: float) -> Ite
         failure = None
     if failure is not None:
         logs = project.logs()
-        project.run("down", "--volumes", "--remove-orphans", check=False)
+        project.run(*DOWN.split(), check=False)
         lines = [line.strip(' ".') for line in failure.splitlines() if line.strip(' ".')]
         raise StackError(
             f"`docker compose up --build` failed: {lines[-1] if lines else 'no output'}\n"

@@ -16,7 +16,7 @@ import psycopg
 from pytest_docker.plugin import Services
 
 from ..inspect.compose_file import compose_file_in
-from ..waiting import wait_until
+from ..waiting import NotReady, wait_until
 from .embedded_postgres import free_port
 from .stack import Stack, StackError, wait_for_health
 
@@ -33,6 +33,14 @@ services:
     ports: !override
       - "127.0.0.1:{api}:3000"
 """
+
+
+# Taking a project down leaves nothing: containers, networks, volumes, the images it built.
+DOWN = "down --volumes --remove-orphans --rmi local"
+
+
+def up_command(timeout: float) -> str:
+    return f"up --build --detach --wait --wait-timeout {int(timeout)}"
 
 
 @dataclass(frozen=True)
@@ -134,7 +142,7 @@ def compose_stack(project: ComposeProject, services: Services, timeout: float) -
     api_url = f"http://127.0.0.1:{services.port_for('api', 3000)}"
     try:
         wait_for_health(api_url, timeout=timeout)
-    except Exception as exc:
+    except NotReady as exc:
         raise StackError(f"{exc}\n--- docker compose logs ---\n{project.logs()}") from None
     dsn = database_dsn(project, services)
     return Stack(

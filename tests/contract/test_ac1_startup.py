@@ -14,7 +14,7 @@ import requests
 from pytest_docker.plugin import get_docker_services
 
 from harness.inspect.live_schema import read_live_schema
-from harness.stacks.compose import ComposeProject, database_dsn, new_project
+from harness.stacks.compose import DOWN, ComposeProject, database_dsn, new_project, up_command
 from harness.stacks.stack import Stack, wait_for_health
 
 pytestmark = pytest.mark.runtime
@@ -108,8 +108,8 @@ def test_random_credentials_end_to_end_then_down_leaves_nothing(second_stack) ->
         other.command,
         [str(f) for f in other.files],
         other.name,
-        ["up --build --detach --wait --wait-timeout 120"],
-        ["down --volumes --remove-orphans --rmi local"],
+        [up_command(120)],
+        [DOWN],
     ) as services:
         dsn = database_dsn(other, services)
         assert credentials["POSTGRES_PASSWORD"] in dsn
