@@ -167,6 +167,9 @@ def test_any_coupon_name(api, db, open_coupon: str, coupon_name: Any) -> None:
 
 
 @pytest.mark.contract("hostile.paths")
+@example(name="a\x00b")
+@example(name="\ud800")
+@example(name="%41/..")
 @given(name=texts.filter(bool))
 def test_any_name_in_the_path(api, name: str) -> None:
     path = "/api/coupons/" + quote(name.encode("utf-8", "surrogatepass"), safe="")

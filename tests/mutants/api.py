@@ -358,6 +358,24 @@ def unlocked_eligibility(settings: Settings) -> Any:
     return with_store(UnlockedEligibilityStore)(settings)
 
 
+class OneCouponPerUserStore(CouponStore):
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        async with self.pool.connection() as conn:
+            held = await (
+                await conn.execute("SELECT 1 FROM claims WHERE user_id = %s", (user_id,))
+            ).fetchone()
+        if held and await self.get(coupon_name):
+            return ClaimOutcome.ALREADY_CLAIMED  # the bug: any coupon counts, not this one
+        return await super().claim(user_id, coupon_name)
+
+
+@mutant
+def one_coupon_per_user(settings: Settings) -> Any:
+    """Eligibility looks at every coupon: a user who claimed coupon A is told "already
+    claimed" on coupon B."""
+    return with_store(OneCouponPerUserStore)(settings)
+
+
 class StockFirstStore(CouponStore):
     async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
         coupon = await self.get(coupon_name)
@@ -527,6 +545,13 @@ def get_unknown_200(settings: Settings) -> Any:
 class DoubleDecodingStore(CouponStore):
     async def get(self, name: str) -> Coupon | None:
         return await super().get(unquote(name))
+
+
+@mutant
+def get_unchecked_name(settings: Settings) -> Any:
+    """GET sends any name in the path to the database: a NUL in it answers 500."""
+    app_module.is_storable_name = lambda name: True
+    return create_app(settings)
 
 
 @mutant

@@ -213,7 +213,13 @@ MUTANTS = [
     # concurrency: the stress scenarios and invariants
     Mutant(
         "oversell-claim",
-        ("stress.flash-sale", "stress.scale-100", "stress.scale-500", "invariant.1"),
+        (
+            "stress.flash-sale",
+            "stress.scale-100",
+            "stress.scale-200",
+            "stress.scale-500",
+            "invariant.1",
+        ),
         STRESS,
         api="oversell-claim",
     ),
@@ -225,10 +231,23 @@ MUTANTS = [
         api="unlocked-eligibility",
         schema="no-unique-pair.sql",
     ),
+    Mutant(
+        "lock-timeout-under-sells",
+        ("invariant.5",),
+        STRESS,
+        api="lock-timeout-as-sold-out",
+    ),
+    Mutant("one-coupon-per-user", ("invariant.6",), STRESS, api="one-coupon-per-user"),
     # concurrency, searched for by hypothesis (quick profile, without shrinking)
     Mutant("lost-update-oversell", ("races.workloads",), RACES, api="oversell-claim"),
     Mutant("split-transactions", ("races.workloads",), RACES, api="split-transactions"),
     Mutant("lock-timeout-as-sold-out", ("races.workloads",), RACES, api="lock-timeout-as-sold-out"),
+    Mutant(
+        "split-transactions-vs-model",
+        ("races.model",),
+        ("test_model.py",),
+        api="split-transactions",
+    ),
     Mutant(
         "stock-before-eligibility-races",
         ("claim.order",),
@@ -257,6 +276,8 @@ MUTANTS = [
         api="errors-plain-text",
     ),
     Mutant("malformed-json-500", ("hostile.transport",), HOSTILE, api="malformed-json-500"),
+    Mutant("create-lax-types-hostile", ("hostile.create",), HOSTILE, api="create-lax-types"),
+    Mutant("get-unchecked-name", ("hostile.paths",), HOSTILE, api="get-unchecked-name"),
     Mutant(
         "claim-truncates-long-user", ("hostile.claim",), HOSTILE, api="claim-truncates-long-user"
     ),
