@@ -109,6 +109,11 @@ _CONTRACT = [
         "every acknowledged claim kept (invariant 7)",
     ),
     Criterion(
+        "faults.db-pause",
+        "PostgreSQL paused mid-sale: every request answered in bounded time (--answer-within), "
+        "recovery without a restart, every acknowledged claim kept",
+    ),
+    Criterion(
         "faults.api-restart",
         "the API restarted (SIGTERM) mid-sale: nothing half-done, every acknowledged claim kept",
     ),

@@ -84,6 +84,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=150.0,
         help="MiB the API's runtime image may add to its base image (default 150)",
     )
+    group.addoption(
+        "--answer-within",
+        type=float,
+        default=10.0,
+        help="seconds a request may wait on a paused database before the API must answer "
+        "it, with an error if need be (faults.db-pause; default 10)",
+    )
     group.addoption("--scorecard-md", type=Path, help="also write the scorecard as Markdown here")
     group.addoption("--scorecard-json", type=Path, help="also write the scorecard as JSON here")
 

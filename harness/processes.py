@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import pwd
@@ -94,6 +95,16 @@ def stop(
         process.wait()
     except ProcessLookupError:
         pass
+
+
+def signal_tree(pid: int, sig: int) -> None:
+    """Send `sig` to a process and all its descendants, the parent first (so a stopped
+    parent forks no child that would escape)."""
+    os.kill(pid, sig)
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in children.read_text().split() if children.exists() else ():
+        with contextlib.suppress(ProcessLookupError):  # it exited meanwhile
+            signal_tree(int(child), sig)
 
 
 def tail(path: Path, lines: int = 40) -> str:

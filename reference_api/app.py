@@ -24,7 +24,7 @@ from .models import (
     is_storable_name,
 )
 from .settings import Settings
-from .store import ClaimOutcome, CouponStore
+from .store import ClaimOutcome, CouponStore, DatabaseTimeout
 
 log = logging.getLogger("reference_api")
 
@@ -80,6 +80,7 @@ def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
 
     @app.exception_handler(psycopg.OperationalError)
     @app.exception_handler(psycopg_pool.PoolTimeout)
+    @app.exception_handler(DatabaseTimeout)
     async def database_unavailable(_: Request, exc: Exception) -> JSONResponse:
         log.warning("database unavailable", extra={"reason": str(exc)})
         return error(503, "database unavailable")
@@ -98,7 +99,7 @@ def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
     async def health() -> JSONResponse:
         try:
             await store.ping()
-        except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
+        except (psycopg.Error, psycopg_pool.PoolTimeout, DatabaseTimeout) as exc:
             return JSONResponse(
                 {"status": "unhealthy", "error": str(exc) or type(exc).__name__},
                 status_code=503,

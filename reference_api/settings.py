@@ -27,6 +27,7 @@ class Settings:
     db_name: str = "coupon_db"
     db_sslmode: str = "prefer"
     db_pool_size: int = 10
+    db_timeout: float = 5.0  # seconds any database call may take before a 503
     log_level: str = "info"
 
     def conninfo(self) -> dict[str, Any]:
@@ -72,6 +73,19 @@ def _integer(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def _seconds(low: float, high: float) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        try:
+            value = float(raw.strip())
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:  # NaN fails too
+            raise ValueError(f"expected seconds from {low:g} to {high:g}")
+        return value
+
+    return parse
+
+
 def _choice(options: tuple[str, ...]) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         value = raw.strip().lower()
@@ -97,5 +111,6 @@ _FIELDS: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
     ("db_name", "DB_NAME", _text),
     ("db_sslmode", "DB_SSLMODE", _choice(SSL_MODES)),
     ("db_pool_size", "DB_POOL_SIZE", _integer(1, 1000)),
+    ("db_timeout", "DB_TIMEOUT", _seconds(0.1, 3600)),
     ("log_level", "LOG_LEVEL", _choice(LOG_LEVELS)),
 )

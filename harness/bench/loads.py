@@ -56,7 +56,9 @@ def usual_claim_script(coupon: str, spread: int) -> str:
 
 
 def api_sql_script(coupon: str, spread: int) -> str:
-    """The reference API's own one-statement claim, for the cost of SQL apart from HTTP."""
+    """The reference API's one-statement claim (what it sends for a claim that meets no
+    other; group commit sends claims that arrive together as a batch), for the cost of
+    SQL apart from HTTP."""
     sql = " ".join(CLAIM_SQL.split())
     sql = sql.replace("%(user)s", "('api-' || :client_id || '-' || :u)")
     sql = sql.replace("%(coupon)s", f"({coupon_expression(coupon, spread)})")

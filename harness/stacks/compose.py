@@ -133,6 +133,12 @@ class ComposeFaults:
 
         wait_until(accepts, what="postgres after restart", timeout=60)
 
+    def pause_database(self) -> None:
+        self.project.run("pause", "postgres")
+
+    def resume_database(self) -> None:
+        self.project.run("unpause", "postgres")
+
     def restart_api(self) -> None:
         self.project.run("restart", "api")
         wait_for_health(self.api_url, timeout=60)

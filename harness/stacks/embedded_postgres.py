@@ -123,6 +123,15 @@ class EmbeddedPostgres:
             except psycopg.Error as exc:
                 raise RuntimeError(f"{schema_origin} failed to load: {exc}") from exc
 
+    def pause(self) -> None:
+        """Every PostgreSQL process stopped (SIGSTOP): connections stay open, nothing answers."""
+        assert self.process is not None, "pause() before start()"
+        processes.signal_tree(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None, "resume() before start()"
+        processes.signal_tree(self.process.pid, signal.SIGCONT)
+
     def stop(self, *, immediate: bool = False) -> None:
         """Fast shutdown by default; immediate is a crash as far as the data is concerned."""
         if self.process is not None:

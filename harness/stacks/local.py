@@ -59,8 +59,9 @@ def story_environment(db: DbCredentials, api_port: int) -> dict[str, str]:
 
 
 class LocalFaults:
-    """Faults on the embedded stack: the database crashed and restarted in place, the API
-    process stopped with SIGTERM and started again on the same port."""
+    """Faults on the embedded stack: the database crashed and restarted in place, or paused
+    (SIGSTOP) and resumed; the API process stopped with SIGTERM and started again on the
+    same port."""
 
     def __init__(self, database: EmbeddedPostgres, api: ApiProcess) -> None:
         self.database, self.api = database, api
@@ -70,6 +71,12 @@ class LocalFaults:
 
     def start_database(self) -> None:
         self.database.start()
+
+    def pause_database(self) -> None:
+        self.database.pause()
+
+    def resume_database(self) -> None:
+        self.database.resume()
 
     def restart_api(self) -> None:
         self.api.stop()

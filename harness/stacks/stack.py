@@ -20,6 +20,10 @@ class FaultControls(Protocol):
 
     def start_database(self) -> None: ...
 
+    def pause_database(self) -> None: ...  # every database process frozen, sockets open
+
+    def resume_database(self) -> None: ...
+
     def restart_api(self) -> None: ...  # SIGTERM, then start it again
 
 

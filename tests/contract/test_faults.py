@@ -1,7 +1,7 @@
 """Faults during a flash sale, on a stack the suite controls (local or compose): the
-database crashes and comes back, the API is restarted. A steady claim load runs
-throughout; its history is judged afterwards like any other (invariants 1-6), and every
-acknowledged claim must still be there (invariant 7)."""
+database crashes and comes back, or freezes and thaws; the API is restarted. A steady
+claim load runs throughout; its history is judged afterwards like any other (invariants
+1-6), and every acknowledged claim must still be there (invariant 7)."""
 
 from __future__ import annotations
 
@@ -42,19 +42,19 @@ class FaultReport:
     def __str__(self) -> str:
         return (
             f"{self.sent} claims sent, {self.acknowledged} acknowledged, {self.failed} "
-            f"failed or unanswered, recovered {self.recovery_s:.1f}s after the restart"
+            f"failed or unanswered, recovered {self.recovery_s:.1f}s after the fault ended"
         )
 
 
-def health(api_url: str) -> int | None:
+def health(api_url: str, timeout: float = 30) -> int | None:
     try:
-        return requests.get(f"{api_url}/health", timeout=10).status_code
+        return requests.get(f"{api_url}/health", timeout=timeout).status_code
     except requests.RequestException:
         return None
 
 
 def under_load(
-    stack: Stack, coupon: str, fault: Callable[[], float]
+    stack: Stack, coupon: str, fault: Callable[[], float], client_timeout: float = 15.0
 ) -> tuple[list[Call], list[Reply], float]:
     """Run a steady claim load, apply `fault` in the middle of it (it returns its recovery
     time), and let the load go on a little after."""
@@ -63,7 +63,11 @@ def under_load(
 
     def load() -> None:
         result["run"] = send_until(
-            stack.api_url, lambda p, n: Call.claim(f"u{p}-{n}", coupon), stop, PROCESSES
+            stack.api_url,
+            lambda p, n: Call.claim(f"u{p}-{n}", coupon),
+            stop,
+            PROCESSES,
+            timeout=client_timeout,
         )
 
     worker = threading.Thread(target=load)
@@ -120,6 +124,63 @@ def test_database_crash_mid_sale(stack, faults, api, unique_name, claim_statuses
     calls, replies, recovery = under_load(stack, coupon, crash_and_restart)
     assert 200 not in while_down, f"/health answered {while_down} while the database was down"
     assert 503 in while_down, f"/health answered {while_down} while down; expected 503"
+    judge(stack, coupon, calls, replies, claim_statuses, recovery, request)
+
+
+@pytest.mark.contract("faults.db-pause")
+def test_database_pause_mid_sale(
+    stack, faults, api, unique_name, claim_statuses, request, pytestconfig
+) -> None:
+    """Frozen, not dead: connections stay open and nothing answers, which no error tells the
+    API about; only its own time limit can. The pause outlasts --answer-within."""
+    answer_within = pytestconfig.getoption("answer_within")
+    coupon = unique_name("pause")
+    assert api.create(coupon, 2**31 - 1).status_code == 201
+    window: dict[str, float] = {}
+    health_while_paused: list[tuple[int | None, float]] = []
+
+    def pause_and_resume() -> float:
+        faults.pause_database()
+        window["paused"] = time.monotonic()
+        try:
+            while time.monotonic() - window["paused"] < answer_within + 2:
+                asked = time.monotonic()
+                health_while_paused.append((health(stack.api_url), time.monotonic() - asked))
+        finally:
+            faults.resume_database()
+        window["resumed"] = time.monotonic()
+        wait_until(
+            lambda: health(stack.api_url) == 200,
+            what="/health 200 after the database resumed (the API must recover by itself)",
+            timeout=60,
+            interval=0.2,
+        )
+        return time.monotonic() - window["resumed"]
+
+    calls, replies, recovery = under_load(
+        stack, coupon, pause_and_resume, client_timeout=answer_within * 3
+    )
+    during = [r for r in replies if window["paused"] <= r.invoked < window["resumed"]]
+    slow = [r for r in during if r.completed - r.invoked > answer_within or r.status is None]
+    waits = sorted(r.completed - r.invoked for r in during)
+    request.node.user_properties.append(
+        (
+            "report",
+            f"paused {window['resumed'] - window['paused']:.1f}s: {len(during)} claims sent "
+            f"meanwhile, longest wait {waits[-1] if waits else 0:.1f}s",
+        )
+    )
+    assert during, "no claim was sent while the database was paused"
+    assert not slow, (
+        f"{len(slow)} of {len(during)} claims sent during the pause got no answer within "
+        f"{answer_within:g}s; first: waited {slow[0].completed - slow[0].invoked:.1f}s, "
+        f"{slow[0].status or slow[0].error}"
+    )
+    hung = [(status, took) for status, took in health_while_paused if took > answer_within]
+    assert not hung, f"/health took {hung[0][1]:.1f}s while the database was paused"
+    assert all(status != 200 for status, _ in health_while_paused), (
+        f"/health answered 200 while the database was paused: {health_while_paused}"
+    )
     judge(stack, coupon, calls, replies, claim_statuses, recovery, request)
 
 

@@ -7,6 +7,7 @@ environment variables) with the named bug in place. The contract suite must catc
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sys
 from collections.abc import Callable
@@ -464,6 +465,12 @@ class AckBeforeCommitStore(CouponStore):
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
         return ClaimOutcome.CLAIMED  # the bug: answered before anything is stored
+
+
+@mutant
+def no_database_time_limit(settings: Settings) -> Any:
+    """Requests wait on the database for as long as it takes: a paused database hangs them."""
+    return create_app(dataclasses.replace(settings, db_timeout=3600))
 
 
 @mutant

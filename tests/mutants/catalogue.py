@@ -74,7 +74,10 @@ SCHEMA = ("test_ac4_schema.py",)
 STRESS = ("test_stress_scenarios.py",)
 COMPOSE = ("test_ac2_compose.py",)
 DOCKERFILE = ("test_ac3_dockerfile.py",)
-FAULTS = ("test_faults.py",)
+FAULTS = "test_faults.py::test_"
+CRASH = (FAULTS + "database_crash_mid_sale",)
+PAUSE = (FAULTS + "database_pause_mid_sale",)
+RESTART = (FAULTS + "api_restart_mid_sale",)
 SECURITY = ("test_security.py",)
 HOSTILE = ("test_hostile_input.py",)
 RACES = ("test_races.py::test_concurrent_workloads_keep_the_invariants", "test_model.py")
@@ -266,9 +269,10 @@ MUTANTS = [
     ),
     Mutant("root-runtime", ("security.non-root",), SECURITY, dockerfile="root-runtime.Dockerfile"),
     # faults and hostile input
-    Mutant("health-without-database", ("faults.db-crash",), FAULTS, api="health-without-database"),
-    Mutant("asynchronous-commit", ("faults.db-crash",), FAULTS, api="asynchronous-commit"),
-    Mutant("ack-before-commit", ("faults.api-restart",), FAULTS, api="ack-before-commit"),
+    Mutant("health-without-database", ("faults.db-crash",), CRASH, api="health-without-database"),
+    Mutant("asynchronous-commit", ("faults.db-crash",), CRASH, api="asynchronous-commit"),
+    Mutant("no-database-time-limit", ("faults.db-pause",), PAUSE, api="no-database-time-limit"),
+    Mutant("ack-before-commit", ("faults.api-restart",), RESTART, api="ack-before-commit"),
     Mutant(
         "errors-plain-text-vs-openapi",
         ("hostile.openapi",),

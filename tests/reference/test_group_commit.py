@@ -1,0 +1,115 @@
+"""Group commit in the reference API: the decision of a batch is the sequential one, and
+the scheduler keeps each coupon's claims in arrival order, in one batch at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reference_api.decide import ClaimKey, ClaimOutcome, decide
+from reference_api.group_commit import GroupCommit
+
+CLAIMED, ALREADY, SOLD_OUT, UNKNOWN = (
+    ClaimOutcome.CLAIMED,
+    ClaimOutcome.ALREADY_CLAIMED,
+    ClaimOutcome.OUT_OF_STOCK,
+    ClaimOutcome.NOT_FOUND,
+)
+
+
+@pytest.mark.parametrize(
+    ("claims", "stock", "held", "expected"),
+    [
+        ([("u1", "nope")], {}, [], [UNKNOWN]),
+        ([("u1", "c"), ("u2", "c"), ("u3", "c")], {"c": 2}, [], [CLAIMED, CLAIMED, SOLD_OUT]),
+        ([("u1", "c"), ("u1", "c")], {"c": 5}, [], [CLAIMED, ALREADY]),
+        ([("u1", "c"), ("u1", "c")], {"c": 0}, [], [SOLD_OUT, SOLD_OUT]),
+        ([("u1", "c")], {"c": 0}, [("u1", "c")], [ALREADY]),  # eligibility before stock
+        ([("u1", "c"), ("u1", "d")], {"c": 1, "d": 1}, [("u1", "c")], [ALREADY, CLAIMED]),
+    ],
+)
+def test_a_batch_is_decided_as_if_its_claims_ran_in_turn(claims, stock, held, expected) -> None:
+    assert decide(claims, stock, held) == expected
+
+
+class InMemoryCoupons:
+    """Stands in for PostgreSQL behind GroupCommit, and watches the batches it gets."""
+
+    def __init__(self, stock: dict[str, int], seed: int, fail_on: str | None = None) -> None:
+        self.stock, self.held = dict(stock), set[ClaimKey]()
+        self.in_flight: set[str] = set()
+        self.overlaps: list[str] = []
+        self.random = random.Random(seed)
+        self.fail_on = fail_on
+
+    async def commit_batch(self, claims: list[ClaimKey]) -> list[ClaimOutcome]:
+        coupons = {coupon for _, coupon in claims}
+        self.overlaps += sorted(coupons & self.in_flight)
+        self.in_flight |= coupons
+        await asyncio.sleep(self.random.random() / 1000)
+        self.in_flight -= coupons
+        if self.fail_on in coupons:
+            raise ConnectionError("database went away")
+        outcomes = decide(claims, self.stock, self.held)
+        for (user, coupon), outcome in zip(claims, outcomes, strict=True):
+            if outcome is CLAIMED:
+                self.stock[coupon] -= 1
+                self.held.add((user, coupon))
+        return outcomes
+
+
+arrivals = st.lists(
+    st.tuples(st.sampled_from(["u1", "u2", "u3", "u4"]), st.sampled_from(["a", "b", "c", "x"])),
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(claims=arrivals, batches=st.integers(1, 3), size=st.integers(1, 8), seed=st.integers())
+def test_grouped_claims_get_the_answers_of_one_claim_at_a_time(claims, batches, size, seed):
+    stock = {"a": 1, "b": 2, "c": 5}  # "x" does not exist
+
+    async def run() -> tuple[list[ClaimOutcome], InMemoryCoupons]:
+        database = InMemoryCoupons(stock, seed)
+        group = GroupCommit(database.commit_batch, max_batches=batches, max_batch_size=size)
+        tasks = []
+        for user, coupon in claims:  # arriving one by one, some while batches are running
+            tasks.append(asyncio.create_task(group.claim(user, coupon)))
+            await asyncio.sleep(0 if random.Random(seed).random() < 0.7 else 0.0005)
+        return list(await asyncio.gather(*tasks)), database
+
+    outcomes, database = asyncio.run(run())
+    assert not database.overlaps, f"coupons in two running batches: {database.overlaps}"
+    assert outcomes == decide(claims, stock, [])
+
+
+def test_a_failed_batch_fails_each_of_its_claims_and_no_other() -> None:
+    async def run() -> list[object]:
+        database = InMemoryCoupons({"a": 5, "b": 5}, seed=1, fail_on="a")
+        group = GroupCommit(database.commit_batch, max_batches=2, max_batch_size=1)
+        claims = [group.claim("u1", "a"), group.claim("u1", "b"), group.claim("u2", "a")]
+        return await asyncio.gather(*claims, return_exceptions=True)
+
+    first, second, third = asyncio.run(run())
+    assert isinstance(first, ConnectionError) and isinstance(third, ConnectionError)
+    assert second is CLAIMED
+
+
+def test_a_claim_given_up_before_its_batch_started_never_happens() -> None:
+    async def run() -> InMemoryCoupons:
+        database = InMemoryCoupons({"a": 5}, seed=1)
+        group = GroupCommit(database.commit_batch, max_batches=1, max_batch_size=1)
+        first = asyncio.create_task(group.claim("u1", "a"))
+        second = asyncio.create_task(group.claim("u2", "a"))
+        await asyncio.sleep(0)  # both queued; the first one's batch is running
+        second.cancel()  # its request timed out while it waited for the next batch
+        await first
+        await asyncio.sleep(0.01)
+        return database
+
+    database = asyncio.run(run())
+    assert database.held == {("u1", "a")}
