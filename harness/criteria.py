@@ -128,6 +128,12 @@ _CONTRACT = [
     ),
     Criterion("security.non-root", "the runtime image runs as a non-root user", "SHOULD"),
     Criterion(
+        "security.db-port-loopback",
+        "PostgreSQL's port published on loopback only: on every interface it is development "
+        "only (story 1.2, rule 5)",
+        "SHOULD",
+    ),
+    Criterion(
         "hostile.openapi",
         "schemathesis on the project's openapi.yaml: no 5xx, no answer outside the schema",
         "SHOULD",

@@ -1,5 +1,6 @@
 """Security hygiene of the artifacts: no secret in the compose file, .env kept out of git
-and of the image, the runtime not running as root."""
+and of the image, the runtime not running as root, the database not published to the
+network."""
 
 from __future__ import annotations
 
@@ -68,4 +69,31 @@ def test_runtime_user_is_not_root(project_dir: Path) -> None:
     assert user not in ROOT_USERS, (
         f"{dockerfile.where(users[-1].line if users else dockerfile.runtime.line)}: the runtime "
         f"stage runs as {user or 'root (no USER)'}"
+    )
+
+
+EVERY_INTERFACE = {None, "", "0.0.0.0", "::", "[::]"}
+
+
+def published_on(entry: object) -> tuple[str | None, str]:
+    """(host address or None, container port) of one `ports:` entry, short or long form."""
+    if isinstance(entry, dict):
+        return entry.get("host_ip"), str(entry.get("target"))
+    parts = str(entry).rsplit(":", 2)
+    container = parts[-1].split("/")[0]
+    return (parts[0] if len(parts) == 3 else None), container
+
+
+@pytest.mark.contract("security.db-port-loopback")
+def test_database_port_not_published_to_the_network(project_dir: Path) -> None:
+    compose = read_compose_file(project_dir, cross_check=False)
+    postgres = compose.services.get("postgres") or {}
+    everywhere = [
+        entry
+        for entry in postgres.get("ports") or []
+        if published_on(entry)[0] in EVERY_INTERFACE and published_on(entry)[1] == "5432"
+    ]
+    assert not everywhere, (
+        f"{compose.where('5432')}: postgres publishes {everywhere} on every interface; "
+        'bind it to loopback ("127.0.0.1:5432:5432") or drop it outside development'
     )

@@ -267,6 +267,12 @@ MUTANTS = [
         SECURITY,
         dockerignore="keeps-env.dockerignore",
     ),
+    Mutant(
+        "db-port-everywhere",
+        ("security.db-port-loopback",),
+        SECURITY,
+        compose="db-port-everywhere.yml",
+    ),
     Mutant("root-runtime", ("security.non-root",), SECURITY, dockerfile="root-runtime.Dockerfile"),
     # faults and hostile input
     Mutant("health-without-database", ("faults.db-crash",), CRASH, api="health-without-database"),
