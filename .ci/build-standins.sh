@@ -4,11 +4,16 @@
 # imported as an image, and from it
 #   coupon-standin/postgres:15   in place of postgres:15-alpine (same entrypoint contract)
 #   coupon-standin/python:3.11   in place of python:3.11-alpine
+#   coupon-standin/golang:1.19   in place of golang:1.24-alpine (Debian's Go, for the Go
+#                                fixture; its apt-get reaches Debian's mirror, ~40 s)
+#   coupon-standin/alpine:3.21   in place of alpine:3.21 (its `apk` only accepts
+#                                ca-certificates, which it already has)
 # Both carry the label org.coupon-acceptance.stand-in, by which the suite knows to skip the
 # checks a stand-in makes meaningless (that the image is Alpine). They trust this machine's
 # CA bundle, so pip inside a build reaches the package index through its TLS proxy.
 # Idempotent: images that exist are kept. Use: .ci/build-standins.sh; then
 #   export POSTGRES_IMAGE=coupon-standin/postgres:15 PYTHON_IMAGE=coupon-standin/python:3.11
+#   export GO_IMAGE=coupon-standin/golang:1.19 ALPINE_IMAGE=coupon-standin/alpine:3.21
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 base=coupon-standin/base:bookworm
@@ -41,4 +46,8 @@ fi
 exists coupon-standin/python:3.11 || docker tag "$base" coupon-standin/python:3.11
 exists coupon-standin/postgres:15 || docker build -q -t coupon-standin/postgres:15 \
   -f "$here/standin/postgres.Dockerfile" "$here/standin"
+for standin in golang:1.19 alpine:3.21; do
+  exists "coupon-standin/$standin" || docker build -q -t "coupon-standin/$standin" \
+    -f "$here/standin/${standin%%:*}.Dockerfile" "$here/standin"
+done
 docker image ls --filter "label=$label"

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from .catalogue import MUTANTS
-from .runner import run_suite
+from .runner import cannot_run, run_suite
 
 
 def main(names: list[str]) -> int:
@@ -25,8 +25,12 @@ def main(names: list[str]) -> int:
         )
         return 2
     chosen = [m for m in MUTANTS if not names or m.name in names]
-    survivors = []
+    survivors, not_run = [], []
     for number, mutant in enumerate(chosen, start=1):
+        if reason := cannot_run(mutant):
+            print(f"[{number:>2}/{len(chosen)}] NOT RUN  {mutant.name:<38} {reason}", flush=True)
+            not_run.append(mutant)
+            continue
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="coupon-mutant-") as folder:
             run = run_suite(mutant, Path(folder))
@@ -39,8 +43,11 @@ def main(names: list[str]) -> int:
         )
         if not run.caught:
             survivors.append((mutant, run))
-    caught = len(chosen) - len(survivors)
-    print(f"\nmutation score: {caught}/{len(chosen)} caught ({100 * caught / len(chosen):.0f}%)")
+    ran = len(chosen) - len(not_run)
+    caught = ran - len(survivors)
+    print(f"\nmutation score: {caught}/{ran} caught ({100 * caught / max(ran, 1):.0f}%)")
+    if not_run:
+        print(f"  {len(not_run)} not run on this machine (see above): they count as neither")
     for mutant, run in survivors:
         print(f"  survivor {mutant.name}: {mutant.broken}\n    {'; '.join(run.missed())}")
     return 1 if survivors else 0

@@ -35,6 +35,7 @@ class Mutant:
     dockerfile: str | None = None  # file in tests/mutants/dockerfiles
     dockerignore: str | None = None  # file in tests/mutants/ignores
     base: Path = ROOT  # the project whose artifacts the mutant changes
+    stack: str = "local"  # "compose": built and started by Docker, from a copy of `base`
 
     @property
     def files(self) -> dict[str, Path]:
@@ -80,6 +81,8 @@ PAUSE = (FAULTS + "database_pause_mid_sale",)
 RESTART = (FAULTS + "api_restart_mid_sale",)
 SECURITY = ("test_security.py",)
 HOSTILE = ("test_hostile_input.py",)
+AC1 = "test_ac1_startup.py::test_"
+IMAGE = "test_ac3_image.py::test_"
 RACES = ("test_races.py::test_concurrent_workloads_keep_the_invariants", "test_model.py")
 
 MUTANTS = [
@@ -165,6 +168,47 @@ MUTANTS = [
         ("1.2-AC3.hadolint",),
         DOCKERFILE,
         dockerfile="relative-workdir.Dockerfile",
+    ),
+    # story 1.2 AC1, AC3 and AC4 on the running stack: the Go fixture built by Docker
+    Mutant(
+        "go-cgo-dynamic-image",
+        ("1.2-AC3.image-static",),
+        (IMAGE + "go_entry_binary_is_static",),
+        dockerfile="go-without-cgo-disabled.Dockerfile",
+        base=GO_STORY,
+        stack="compose",
+    ),
+    Mutant(
+        "go-runtime-on-builder",
+        ("1.2-AC3.image-no-toolchain",),
+        (IMAGE + "no_build_toolchain",),
+        dockerfile="go-runtime-on-builder.Dockerfile",
+        base=GO_STORY,
+        stack="compose",
+    ),
+    Mutant(
+        "go-ballast",
+        ("1.2-AC3.image-size",),
+        (IMAGE + "added_size_within_budget",),
+        dockerfile="go-ballast.Dockerfile",
+        base=GO_STORY,
+        stack="compose",
+    ),
+    Mutant(
+        "go-api-not-waiting",
+        ("1.2-AC1.waits-for-db",),
+        (AC1 + "api_started_after_postgres_was_healthy",),
+        compose="go-api-not-waiting.yml",
+        base=GO_STORY,
+        stack="compose",
+    ),
+    Mutant(
+        "go-no-init-mount",
+        ("1.2-AC4.auto-init",),
+        (AC1 + "schema_exists_without_manual_step",),
+        compose="go-no-init-mount.yml",
+        base=GO_STORY,
+        stack="compose",
     ),
     # the API contract
     Mutant("health-wrong-body", ("health.ok",), ("test_health.py",), api="health-wrong-body"),

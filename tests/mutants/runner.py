@@ -42,10 +42,35 @@ class MutantRun:
         return not self.missed()
 
 
+def cannot_run(mutant: Mutant) -> str | None:
+    """Why this machine cannot run the mutant (None when it can)."""
+    if mutant.stack != "compose":
+        return None
+    if subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
+        return "no Docker engine reachable"
+    if mutant.base.name == "go-story":
+        builder = os.environ.get("GO_IMAGE", "golang:1.24-alpine")
+        if subprocess.run(["docker", "image", "inspect", builder], capture_output=True).returncode:
+            return (
+                f"no Go builder image {builder}: pull it, or run .ci/build-standins.sh and "
+                "export GO_IMAGE=coupon-standin/golang:1.19 ALPINE_IMAGE=coupon-standin/alpine:3.21"
+            )
+    return None
+
+
+# Not part of any build context the suite needs.
+NOT_COPIED = shutil.ignore_patterns(
+    ".git", ".nox", ".venv", "results", "__pycache__", ".hypothesis", ".pytest_cache"
+)
+
+
 def project_dir_for(mutant: Mutant, workdir: Path) -> Path:
-    """A project holding the mutant's artifacts (the originals where it changes none)."""
+    """A project holding the mutant's artifacts (the originals where it changes none); for
+    the compose stack, the whole base project, since Docker builds it."""
     project = workdir / "project"
-    (project / "scripts").mkdir(parents=True)
+    if mutant.stack == "compose":
+        shutil.copytree(mutant.base, project, ignore=NOT_COPIED)
+    (project / "scripts").mkdir(parents=True, exist_ok=True)
     for name, source in mutant.files.items():
         shutil.copyfile(source, project / name)  # mode too: the init.sql mutant sets its own
     (project / "scripts" / "init.sql").chmod(mutant.schema_mode)
@@ -58,13 +83,14 @@ def run_suite(mutant: Mutant, workdir: Path, extra: tuple[str, ...] = ()) -> Mut
     api_cmd = f"{python} -m reference_api"
     if mutant.api:
         api_cmd = f"{python} {shlex.quote(str(HERE / 'api.py'))} {mutant.api}"
+    how = ["--stack=compose"] if mutant.stack == "compose" else [f"--api-cmd={api_cmd}"]
     command = [
         sys.executable,
         "-m",
         "pytest",
         *(str(CONTRACT / test) for test in mutant.tests),
         f"--project-dir={project_dir_for(mutant, workdir)}",
-        f"--api-cmd={api_cmd}",
+        *how,
         f"--scorecard-json={scorecard}",
         "-p",
         "no:cacheprovider",

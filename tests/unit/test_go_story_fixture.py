@@ -1,39 +1,83 @@
 """The story's own compose file and Go Dockerfile (tests/fixtures/go-story) pass every
-static check, the Go-only ones included: the suite expects what the story expects."""
+static check, the Go-only ones included, and, built and started by Docker, the startup and
+image checks: the suite expects what the story expects. (Its mutants in tests/mutants are
+each caught by one of these checks.)"""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[2]
+GO_STORY = ROOT / "tests" / "fixtures" / "go-story"
 
 
-def test_story_patterns_pass_static_checks(tmp_path: Path) -> None:
+def scorecard_of(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
     scorecard = tmp_path / "scorecard.json"
     result = subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
-            "tests/contract",
-            "-m",
-            "static",
+            *args,
             "-p",
             "no:cacheprovider",
-            f"--project-dir={ROOT / 'tests' / 'fixtures' / 'go-story'}",
+            f"--project-dir={GO_STORY}",
             f"--scorecard-json={scorecard}",
         ],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=300,
+        timeout=600,
     )
-    verdicts = json.loads(scorecard.read_text())
+    return result, json.loads(scorecard.read_text())
+
+
+def test_story_patterns_pass_static_checks(tmp_path: Path) -> None:
+    result, verdicts = scorecard_of(tmp_path, "tests/contract", "-m", "static")
     assert result.returncode == 0, result.stdout[-3000:]
     assert verdicts["1.2-AC3.cgo"]["status"] == "PASS", verdicts["1.2-AC3.cgo"]
     not_passed = {k: v for k, v in verdicts.items() if v["status"] not in ("PASS", "MET")}
     # 1.2-AC2.valid is skipped where `docker compose` is missing; the story's runtime stage
-    # has no USER, which the suite reports as a preferred rule not met.
-    allowed = {"1.2-AC2.valid", "security.non-root"}
+    # has no USER and its compose file publishes 5432 on every interface, which the suite
+    # reports as preferred rules not met.
+    allowed = {"1.2-AC2.valid", "security.non-root", "security.db-port-loopback"}
     assert set(not_passed) <= allowed, not_passed
+
+
+def go_builder_image() -> str | None:
+    image = os.environ.get("GO_IMAGE", "golang:1.24-alpine")
+    found = subprocess.run(["docker", "image", "inspect", image], capture_output=True)
+    return image if found.returncode == 0 else None
+
+
+@pytest.mark.image
+def test_story_go_build_passes_startup_and_image_checks(tmp_path: Path) -> None:
+    if subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
+        pytest.skip("no Docker engine reachable")
+    if go_builder_image() is None:
+        pytest.skip(
+            "no Go builder image: pull golang:1.24-alpine, or run .ci/build-standins.sh and "
+            "export GO_IMAGE=coupon-standin/golang:1.19 ALPINE_IMAGE=coupon-standin/alpine:3.21"
+        )
+    result, verdicts = scorecard_of(
+        tmp_path,
+        "tests/contract/test_ac3_image.py",
+        "tests/contract/test_ac1_startup.py::test_both_services_running",
+        "tests/contract/test_ac1_startup.py::test_api_started_after_postgres_was_healthy",
+        "tests/contract/test_ac1_startup.py::test_schema_exists_without_manual_step",
+        "--stack=compose",
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    for criterion in (
+        "1.2-AC1.up",
+        "1.2-AC1.waits-for-db",
+        "1.2-AC4.auto-init",
+        "1.2-AC3.image-static",
+        "1.2-AC3.image-no-toolchain",
+        "1.2-AC3.image-size",
+    ):
+        assert verdicts[criterion]["status"] == "PASS", (criterion, verdicts[criterion])

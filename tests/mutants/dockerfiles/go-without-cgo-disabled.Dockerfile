@@ -1,6 +1,11 @@
 # MUTANT: the story's Go build without CGO_ENABLED=0
+# Story 1.2's Dockerfile, with its two base images as build args (defaults: the story's
+# images) so that a site without a registry can build it on stand-ins.
+ARG GO_IMAGE=golang:1.24-alpine
+ARG ALPINE_IMAGE=alpine:3.21
+
 # Stage 1: Build
-FROM golang:1.24-alpine AS builder
+FROM ${GO_IMAGE} AS builder
 
 WORKDIR /build
 
@@ -19,7 +24,7 @@ RUN GOOS=linux GOARCH=amd64 go build \
     -o api ./cmd/api
 
 # Stage 2: Minimal runtime
-FROM alpine:3.21
+FROM ${ALPINE_IMAGE}
 
 RUN apk --no-cache add ca-certificates
 
