@@ -13,6 +13,7 @@ from hypothesis.stateful import (
     consumes,
     initialize,
     invariant,
+    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -57,6 +58,14 @@ def test_api_agrees_with_a_sequential_model(api, db, unique_name, claim_statuses
             else:
                 assert status in (200, 201), f"{user} on {name} with stock: {status}"
                 claimants.append(user)
+
+        @precondition(lambda self: any(c for _, c in getattr(self, "model", {}).values()))
+        @rule(data=st.data())
+        def claim_again(self, data: st.DataObject) -> None:
+            """A user who holds a coupon claims it again: the contract's double dip."""
+            held = sorted(name for name, (_, claimants) in self.model.items() if claimants)
+            name = data.draw(st.sampled_from(held))
+            self.claim(name, data.draw(st.sampled_from(self.model[name][1])))
 
         @rule(user=USERS)
         def claim_unknown(self, user: str) -> None:

@@ -203,6 +203,21 @@ MUTANTS = [
         stack="compose",
     ),
     Mutant(
+        "go-postgres-on-5433",
+        ("1.2-AC1.postgres-5432",),
+        (AC1 + "postgres_on_5432_with_configured_credentials",),
+        compose="go-postgres-on-5433.yml",
+        base=GO_STORY,
+        stack="compose",
+    ),
+    Mutant(
+        "api-credentials-hard-coded",
+        ("1.2-AC1.any-credentials",),
+        (AC1 + "random_credentials_end_to_end_then_down_leaves_nothing",),
+        compose="literal-api-credentials.yml",
+        stack="compose",
+    ),
+    Mutant(
         "go-no-init-mount",
         ("1.2-AC4.auto-init",),
         (AC1 + "schema_exists_without_manual_step",),

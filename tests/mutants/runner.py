@@ -13,7 +13,7 @@ from pathlib import Path
 
 from harness.criteria import lookup
 
-from .catalogue import CONTRACT, HERE, ROOT, Mutant
+from .catalogue import CONTRACT, GO_STORY, HERE, ROOT, Mutant
 
 
 @dataclass(frozen=True)
@@ -42,18 +42,26 @@ class MutantRun:
         return not self.missed()
 
 
+# The base images a compose mutant builds and runs on: (variable, official default).
+POSTGRES = ("POSTGRES_IMAGE", "postgres:15-alpine")
+BUILDERS = {
+    GO_STORY: (("GO_IMAGE", "golang:1.24-alpine"), ("ALPINE_IMAGE", "alpine:3.21")),
+    ROOT: (("PYTHON_IMAGE", "python:3.11-alpine"),),
+}
+
+
 def cannot_run(mutant: Mutant) -> str | None:
     """Why this machine cannot run the mutant (None when it can)."""
     if mutant.stack != "compose":
         return None
     if subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
         return "no Docker engine reachable"
-    if mutant.base.name == "go-story":
-        builder = os.environ.get("GO_IMAGE", "golang:1.24-alpine")
-        if subprocess.run(["docker", "image", "inspect", builder], capture_output=True).returncode:
+    for variable, default in (POSTGRES, *BUILDERS[mutant.base]):
+        image = os.environ.get(variable, default)
+        if subprocess.run(["docker", "image", "inspect", image], capture_output=True).returncode:
             return (
-                f"no Go builder image {builder}: pull it, or run .ci/build-standins.sh and "
-                "export GO_IMAGE=coupon-standin/golang:1.19 ALPINE_IMAGE=coupon-standin/alpine:3.21"
+                f"image {image} is not here: pull it, or build stand-ins "
+                f"(.ci/build-standins.sh) and set {variable}, as the README says"
             )
     return None
 

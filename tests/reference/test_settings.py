@@ -24,10 +24,12 @@ def test_values_come_from_the_environment() -> None:
         "DB_NAME": "n",
         "LOG_LEVEL": "DEBUG",
         "DB_POOL_SIZE": "4",
+        "DB_TIMEOUT": "2.5",
     }
     settings = Settings.from_env(env)
     assert settings.conninfo()["host"] == "db" and settings.conninfo()["port"] == 6543
     assert (settings.server_port, settings.log_level, settings.db_pool_size) == (8080, "debug", 4)
+    assert settings.db_timeout == 2.5
 
 
 @pytest.mark.parametrize(
@@ -39,6 +41,9 @@ def test_values_come_from_the_environment() -> None:
         ("LOG_LEVEL", "verbose"),
         ("DB_SSLMODE", "sometimes"),
         ("DB_POOL_SIZE", "-1"),
+        ("DB_TIMEOUT", "0"),
+        ("DB_TIMEOUT", "soon"),
+        ("DB_TIMEOUT", "nan"),
     ],
 )
 def test_invalid_value_is_named(variable: str, value: str) -> None:
