@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from .gc_tuning import tune_for_serving
 from .limits import BodySizeLimit
 from .models import (
     ClaimRequest,
@@ -61,6 +62,7 @@ def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await store.open()
+        tune_for_serving()
         log.info("listening", extra={"port": settings.server_port, "db_host": settings.db_host})
         yield
         await store.close()

@@ -1,0 +1,18 @@
+"""Garbage collection tuned for serving: each request allocates many short-lived objects,
+and CPython's default (a young-generation collection every 700 allocations, each one
+also walking whatever survived before) spends CPU and adds pauses to the latency tail.
+nox -s bench, 64 clients, this 2-core machine: p99 70-78 ms -> 41-51 ms, claims/s +10-15%."""
+
+from __future__ import annotations
+
+import gc
+
+YOUNG_GENERATION_THRESHOLD = 50_000  # allocations between collections (default 700)
+
+
+def tune_for_serving() -> None:
+    """Call once the app is built: what exists then (modules, the app, the pool) lives as
+    long as the process, so it is frozen out of every later collection."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, 20, 100)
