@@ -8,6 +8,7 @@ breaks and the operations that show it, so it can be tested on hand-written hist
 
 from __future__ import annotations
 
+import bisect
 import enum
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -200,9 +201,10 @@ def check(
         violations += _doubles(state)
         violations += _answers_match_rows(state, ops.claims)
         violations += _view(state, views.get(name))
-        violations += _lost_sales(state, ops.claims)
-        violations += _already_claimed_needs_a_claim(ops.claims)
-        violations += _eligibility_before_stock(ops.claims)
+        by_user = _by_user(ops.claims)
+        violations += _lost_sales(state, ops.claims, by_user)
+        violations += _already_claimed_needs_a_claim(ops.claims, by_user)
+        violations += _eligibility_before_stock(ops.claims, by_user)
     return violations
 
 
@@ -287,20 +289,29 @@ def _view(state: CouponState, view: Any) -> list[Violation]:
     return []
 
 
-def _possible_successes_before(claims: list[Operation], moment: float) -> int:
-    return sum(_could_have_claimed(op) and op.invoked < moment for op in claims)
+def _by_user(claims: list[Operation]) -> dict[str, list[Operation]]:
+    """Each user's claims: the per-user rules look there, not through a whole load run."""
+    grouped: dict[str, list[Operation]] = defaultdict(list)
+    for op in claims:
+        grouped[op.user].append(op)
+    return grouped
 
 
-def _lost_sales(state: CouponState, claims: list[Operation]) -> list[Violation]:
+def _lost_sales(
+    state: CouponState, claims: list[Operation], by_user: dict[str, list[Operation]]
+) -> list[Violation]:
     """5. Out of stock is valid only once `amount` claims that may have succeeded had been
     sent. A rejection whose status does not say which one may also be 'already claimed'."""
+    # Sorted once, so "how many were sent before" is a binary search: a load run judges
+    # tens of thousands of rejections against tens of thousands of claims.
+    sent = sorted(op.invoked for op in claims if _could_have_claimed(op))
     wrong = []
     for op in claims:
         if op.reason not in (Reason.OUT_OF_STOCK, Reason.REJECTED):
             continue
-        if _possible_successes_before(claims, op.completed) >= state.amount:
+        if bisect.bisect_left(sent, op.completed) >= state.amount:
             continue
-        if op.reason == Reason.REJECTED and _earlier_claim_by_user(claims, op):
+        if op.reason == Reason.REJECTED and _earlier_claim_by_user(by_user, op):
             continue  # it may be an already-claimed rejection, which is valid
         wrong.append(op)
     if not wrong:
@@ -315,23 +326,22 @@ def _lost_sales(state: CouponState, claims: list[Operation]) -> list[Violation]:
     ]
 
 
-def _earlier_claim_by_user(claims: list[Operation], op: Operation) -> list[Operation]:
+def _earlier_claim_by_user(by_user: dict[str, list[Operation]], op: Operation) -> list[Operation]:
     return [
         other
-        for other in claims
-        if other is not op
-        and other.user == op.user
-        and _could_have_claimed(other)
-        and other.invoked < op.completed
+        for other in by_user[op.user]
+        if other is not op and _could_have_claimed(other) and other.invoked < op.completed
     ]
 
 
-def _already_claimed_needs_a_claim(claims: list[Operation]) -> list[Violation]:
+def _already_claimed_needs_a_claim(
+    claims: list[Operation], by_user: dict[str, list[Operation]]
+) -> list[Violation]:
     """6. 'Already claimed' is valid only after a claim by that user that may have succeeded."""
     wrong = [
         op
         for op in claims
-        if op.reason == Reason.ALREADY_CLAIMED and not _earlier_claim_by_user(claims, op)
+        if op.reason == Reason.ALREADY_CLAIMED and not _earlier_claim_by_user(by_user, op)
     ]
     if not wrong:
         return []
@@ -342,16 +352,15 @@ def _already_claimed_needs_a_claim(claims: list[Operation]) -> list[Violation]:
     ]
 
 
-def _eligibility_before_stock(claims: list[Operation]) -> list[Violation]:
+def _eligibility_before_stock(
+    claims: list[Operation], by_user: dict[str, list[Operation]]
+) -> list[Violation]:
     """SHOULD: a user whose claim had succeeded is told 'already claimed', not 'out of stock'."""
     wrong = [
         op
         for op in claims
         if op.reason == Reason.OUT_OF_STOCK
-        and any(
-            other.user == op.user and other.type == "ok" and other.completed < op.invoked
-            for other in claims
-        )
+        and any(other.type == "ok" and other.completed < op.invoked for other in by_user[op.user])
     ]
     if not wrong:
         return []

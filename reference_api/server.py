@@ -13,6 +13,11 @@ from .settings import Settings, SettingsError
 
 # Seconds uvicorn waits for in-flight requests after SIGTERM before closing them.
 GRACEFUL_SHUTDOWN_SECONDS = 10
+# Seconds an idle keep-alive connection stays open (uvicorn's default: 5). A client that
+# reuses a connection just as the server closes it loses that request ("remote end closed
+# connection without response"): 2,000 locust users lost 100-173 claims a minute that way
+# at 5 s. 75 s is nginx's default, and longer than most clients keep idle connections.
+KEEP_ALIVE_SECONDS = 75
 
 
 def load_settings() -> Settings:
@@ -41,6 +46,7 @@ def serve(app: Any, settings: Settings) -> None:
         loop="uvloop",
         http="httptools",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         server_header=False,
         backlog=4096,
     )

@@ -100,32 +100,39 @@ def second_stack(project: ComposeProject, tmp_path_factory: pytest.TempPathFacto
     return other, credentials
 
 
+def use_end_to_end(other: ComposeProject, services, credentials: dict[str, str]) -> None:
+    dsn = database_dsn(other, services)
+    assert credentials["POSTGRES_PASSWORD"] in dsn
+    api_url = f"http://127.0.0.1:{services.port_for('api', 3000)}"
+    wait_for_health(api_url, timeout=60)
+    name = f"any-credentials-{secrets.token_hex(3)}"
+    created = requests.post(f"{api_url}/api/coupons", json={"name": name, "amount": 1})
+    assert created.status_code == 201, f"create with random credentials: {created.status_code}"
+    claim = {"user_id": "u", "coupon_name": name}
+    assert requests.post(f"{api_url}/api/coupons/claim", json=claim).status_code in (200, 201)
+    with psycopg.connect(dsn) as conn:
+        claimants = conn.execute("SELECT user_id FROM claims WHERE coupon_name = %s", (name,))
+        assert claimants.fetchall() == [("u",)]
+
+
 @pytest.mark.slow
 @pytest.mark.ac("1.2-AC1.any-credentials", "1.2-AC1.down-clean")
 def test_random_credentials_end_to_end_then_down_leaves_nothing(second_stack) -> None:
     other, credentials = second_stack
-    with get_docker_services(
-        other.command,
-        [str(f) for f in other.files],
-        other.name,
-        [up_command(120)],
-        [DOWN],
-    ) as services:
-        dsn = database_dsn(other, services)
-        assert credentials["POSTGRES_PASSWORD"] in dsn
-        api_url = f"http://127.0.0.1:{services.port_for('api', 3000)}"
-        wait_for_health(api_url, timeout=60)
-        name = f"any-credentials-{secrets.token_hex(3)}"
-        assert (
-            requests.post(f"{api_url}/api/coupons", json={"name": name, "amount": 1}).status_code
-            == 201
-        )
-        claim = {"user_id": "u", "coupon_name": name}
-        assert requests.post(f"{api_url}/api/coupons/claim", json=claim).status_code in (200, 201)
-        with psycopg.connect(dsn) as conn:
-            assert conn.execute(
-                "SELECT user_id FROM claims WHERE coupon_name = %s", (name,)
-            ).fetchall() == [("u",)]
+    try:
+        with get_docker_services(
+            other.command,
+            [str(f) for f in other.files],
+            other.name,
+            [up_command(120)],
+            [DOWN],
+        ) as services:
+            use_end_to_end(other, services, credentials)
+    except BaseException:
+        # pytest-docker takes a project down only once its `up` succeeded; when `up` failed
+        # (say, an api that never got healthy), take it down here before reporting that.
+        other.run(*DOWN.split(), check=False)
+        raise
     leftovers = {
         kind: subprocess.run(
             [

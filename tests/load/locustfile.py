@@ -96,18 +96,21 @@ class ClaimingUser(HttpUser):
             elif status and 400 <= status <= 409:
                 response.request_meta["name"] = f"claim {status}"
                 response.success()  # an expected answer in a flash sale, not a failure
+            elif status:
+                response.failure(f"claim answered {status}")
             else:
-                response.failure(f"claim answered {status or 'nothing'}")
-        _history.append(
-            {
-                "process": os.getpid(),
-                "user": user_id,
-                "coupon": coupon,
-                "status": status,
-                "invoked": invoked,
-                "completed": time.monotonic(),
-            }
-        )
+                response.failure(f"claim got no answer: {response.error!r}")
+        entry = {
+            "process": os.getpid(),
+            "user": user_id,
+            "coupon": coupon,
+            "status": status,
+            "invoked": invoked,
+            "completed": time.monotonic(),
+        }
+        if status is None:
+            entry["error"] = repr(response.error)  # refused, reset, timed out...
+        _history.append(entry)
 
 
 class FlashSaleUser(ClaimingUser):
