@@ -50,6 +50,8 @@ class GroupCommit:
         except asyncio.CancelledError:  # the request timed out or went away
             if waiting in self._waiting:  # not sent yet: withdrawn, so nothing happened
                 self._waiting.remove(waiting)
+            else:  # its batch will still answer; nobody is left to read the answer
+                waiting.answer.add_done_callback(ignore_outcome)
             raise
 
     def _start_batches(self) -> None:
@@ -87,3 +89,9 @@ class GroupCommit:
             self._running.discard(asyncio.current_task())
             self._busy_coupons.difference_update(waiting.coupon for waiting in batch)
             self._start_batches()
+
+
+def ignore_outcome(future: asyncio.Future) -> None:
+    """Read an outcome nobody awaits any more, so asyncio does not log it as lost."""
+    if not future.cancelled():
+        future.exception()

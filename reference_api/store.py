@@ -13,7 +13,7 @@ from psycopg import errors
 from psycopg_pool import AsyncConnectionPool
 
 from .decide import ClaimKey, ClaimOutcome, decide
-from .group_commit import GroupCommit
+from .group_commit import GroupCommit, ignore_outcome
 from .settings import Settings
 
 __all__ = ["ClaimOutcome", "Coupon", "CouponStore", "DatabaseTimeout"]
@@ -142,7 +142,7 @@ class CouponStore:
         try:
             return await asyncio.wait_for(asyncio.shield(task), self.timeout)
         except TimeoutError:
-            task.add_done_callback(_ignore_outcome)
+            task.add_done_callback(ignore_outcome)  # the answer went out already: a 503
             raise DatabaseTimeout(self.timeout) from None
 
     async def ping(self) -> None:
@@ -220,9 +220,3 @@ class CouponStore:
             return None if row is None else Coupon(*row)
 
         return await self.bounded(select())
-
-
-def _ignore_outcome(task: asyncio.Task) -> None:
-    """The answer went out already (a 503); retrieving the outcome keeps asyncio quiet."""
-    if not task.cancelled():
-        task.exception()
