@@ -145,22 +145,22 @@ class CouponStore:
             task.add_done_callback(ignore_outcome)  # the answer went out already: a 503
             raise DatabaseTimeout(self.timeout) from None
 
-    async def ping(self) -> None:
-        async def select_1() -> None:
-            async with self.pool.connection() as conn:
-                await conn.execute("SELECT 1")
+    async def _one_row(self, sql: str, params: dict | None = None) -> tuple | None:
+        """One statement on a pooled connection, bounded by DB_TIMEOUT; its first row."""
 
-        await self.bounded(select_1())
+        async def query() -> tuple | None:
+            async with self.pool.connection() as conn:
+                cursor = await conn.execute(sql, params)
+                return await cursor.fetchone()
+
+        return await self.bounded(query())
+
+    async def ping(self) -> None:
+        await self._one_row("SELECT 1")
 
     async def create(self, name: str, amount: int) -> bool:
         """True when created, False when a coupon of that name exists."""
-
-        async def insert() -> bool:
-            async with self.pool.connection() as conn:
-                cursor = await conn.execute(CREATE_SQL, {"name": name, "amount": amount})
-                return await cursor.fetchone() is not None
-
-        return await self.bounded(insert())
+        return await self._one_row(CREATE_SQL, {"name": name, "amount": amount}) is not None
 
     async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
         try:
@@ -213,10 +213,5 @@ class CouponStore:
         return ClaimOutcome.CLAIMED if inserted else ClaimOutcome.OUT_OF_STOCK
 
     async def get(self, name: str) -> Coupon | None:
-        async def select() -> Coupon | None:
-            async with self.pool.connection() as conn:
-                cursor = await conn.execute(GET_SQL, {"name": name})
-                row = await cursor.fetchone()
-            return None if row is None else Coupon(*row)
-
-        return await self.bounded(select())
+        row = await self._one_row(GET_SQL, {"name": name})
+        return None if row is None else Coupon(*row)

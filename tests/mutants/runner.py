@@ -52,11 +52,14 @@ BUILDERS = {
 
 def cannot_run(mutant: Mutant) -> str | None:
     """Why this machine cannot run the mutant (None when it can)."""
-    if mutant.stack != "compose":
-        return None
+    return compose_cannot_run(mutant.base) if mutant.stack == "compose" else None
+
+
+def compose_cannot_run(project: Path) -> str | None:
+    """Why Docker cannot build and start `project` (ROOT or GO_STORY) here, or None."""
     if subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
         return "no Docker engine reachable"
-    for variable, default in (POSTGRES, *BUILDERS[mutant.base]):
+    for variable, default in (POSTGRES, *BUILDERS[project]):
         image = os.environ.get(variable, default)
         if subprocess.run(["docker", "image", "inspect", image], capture_output=True).returncode:
             return (

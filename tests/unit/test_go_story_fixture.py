@@ -4,15 +4,16 @@ image checks: the suite expects what the story expects. (Its mutants in tests/mu
 each caught by one of these checks.)"""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.mutants.catalogue import GO_STORY
+from tests.mutants.runner import compose_cannot_run
+
 ROOT = Path(__file__).parents[2]
-GO_STORY = ROOT / "tests" / "fixtures" / "go-story"
 
 
 def scorecard_of(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
@@ -48,21 +49,10 @@ def test_story_patterns_pass_static_checks(tmp_path: Path) -> None:
     assert set(not_passed) <= allowed, not_passed
 
 
-def go_builder_image() -> str | None:
-    image = os.environ.get("GO_IMAGE", "golang:1.24-alpine")
-    found = subprocess.run(["docker", "image", "inspect", image], capture_output=True)
-    return image if found.returncode == 0 else None
-
-
 @pytest.mark.image
 def test_story_go_build_passes_startup_and_image_checks(tmp_path: Path) -> None:
-    if subprocess.run(["docker", "info"], capture_output=True).returncode != 0:
-        pytest.skip("no Docker engine reachable")
-    if go_builder_image() is None:
-        pytest.skip(
-            "no Go builder image: pull golang:1.24-alpine, or run .ci/build-standins.sh and "
-            "export GO_IMAGE=coupon-standin/golang:1.19 ALPINE_IMAGE=coupon-standin/alpine:3.21"
-        )
+    if reason := compose_cannot_run(GO_STORY):
+        pytest.skip(reason)
     result, verdicts = scorecard_of(
         tmp_path,
         "tests/contract/test_ac3_image.py",
