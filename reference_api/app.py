@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from .claim_lane import ClaimLane
 from .gc_tuning import tune_for_serving
 from .limits import BodySizeLimit
 from .models import (
@@ -29,6 +30,9 @@ from .store import ClaimOutcome, CouponStore, DatabaseTimeout
 
 log = logging.getLogger("reference_api")
 
+CLAIM_PATH = "/api/coupons/claim"
+DATABASE_ERRORS = (psycopg.OperationalError, psycopg_pool.PoolTimeout, DatabaseTimeout)
+
 CLAIM_REJECTIONS = {
     ClaimOutcome.ALREADY_CLAIMED: (409, "user has already claimed this coupon"),
     ClaimOutcome.OUT_OF_STOCK: (400, "coupon is out of stock"),
@@ -38,6 +42,11 @@ CLAIM_REJECTIONS = {
 
 def error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
+
+
+def database_unavailable(exc: Exception) -> JSONResponse:
+    log.warning("database unavailable", extra={"reason": str(exc)})
+    return error(503, "database unavailable")
 
 
 def describe_validation_error(exc: RequestValidationError) -> str:
@@ -56,8 +65,24 @@ def errors(**described: str) -> dict[int | str, dict]:
     }
 
 
-def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, store: CouponStore | None = None, claim_lane: bool = True
+) -> FastAPI:
+    """The API. `claim_lane=False` serves claims through FastAPI too (see claim_lane.py):
+    the tests compare the two."""
     store = store or CouponStore(settings)
+
+    async def answer_claim(claim: ClaimRequest) -> JSONResponse:
+        try:
+            outcome = await store.claim(claim.user_id, claim.coupon_name)
+        except DATABASE_ERRORS as exc:  # here, not only in a handler: the lane calls this
+            return database_unavailable(exc)
+        if outcome in CLAIM_REJECTIONS:
+            return error(*CLAIM_REJECTIONS[outcome])
+        result = ClaimResult(
+            message="coupon claimed", user_id=claim.user_id, coupon_name=claim.coupon_name
+        )
+        return JSONResponse(result.model_dump())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -68,6 +93,8 @@ def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
         await store.close()
 
     app = FastAPI(title="Flash Sale Coupon API", version="1.0.0", lifespan=lifespan)
+    if claim_lane:  # added first, so it runs inside the body size limit
+        app.add_middleware(ClaimLane, path=CLAIM_PATH, model=ClaimRequest, answer=answer_claim)
     app.add_middleware(BodySizeLimit)
 
     @app.exception_handler(RequestValidationError)
@@ -80,12 +107,11 @@ def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
         response.headers.update(exc.headers or {})  # e.g. Allow on a 405
         return response
 
-    @app.exception_handler(psycopg.OperationalError)
-    @app.exception_handler(psycopg_pool.PoolTimeout)
-    @app.exception_handler(DatabaseTimeout)
-    async def database_unavailable(_: Request, exc: Exception) -> JSONResponse:
-        log.warning("database unavailable", extra={"reason": str(exc)})
-        return error(503, "database unavailable")
+    async def database_error(_: Request, exc: Exception) -> JSONResponse:
+        return database_unavailable(exc)
+
+    for error_class in DATABASE_ERRORS:
+        app.add_exception_handler(error_class, database_error)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
@@ -101,7 +127,7 @@ def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
     async def health() -> JSONResponse:
         try:
             await store.ping()
-        except (psycopg.Error, psycopg_pool.PoolTimeout, DatabaseTimeout) as exc:
+        except (psycopg.Error, *DATABASE_ERRORS) as exc:
             return JSONResponse(
                 {"status": "unhealthy", "error": str(exc) or type(exc).__name__},
                 status_code=503,
@@ -127,7 +153,7 @@ def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
         return JSONResponse(view.model_dump(), status_code=201)
 
     @app.post(
-        "/api/coupons/claim",
+        CLAIM_PATH,
         response_model=ClaimResult,
         summary="Claim one unit of a coupon for a user (once per user)",
         responses=errors(
@@ -137,13 +163,7 @@ def create_app(settings: Settings, store: CouponStore | None = None) -> FastAPI:
         ),
     )
     async def claim_coupon(claim: ClaimRequest) -> JSONResponse:
-        outcome = await store.claim(claim.user_id, claim.coupon_name)
-        if outcome in CLAIM_REJECTIONS:
-            return error(*CLAIM_REJECTIONS[outcome])
-        result = ClaimResult(
-            message="coupon claimed", user_id=claim.user_id, coupon_name=claim.coupon_name
-        )
-        return JSONResponse(result.model_dump())
+        return await answer_claim(claim)
 
     @app.get(
         "/api/coupons/{name}",

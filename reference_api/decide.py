@@ -1,5 +1,8 @@
 """How a batch of claims is decided: as if its claims ran one after another, in arrival
-order, on the stock and claims read while every coupon of the batch is locked."""
+order, on the stock and claims read while every coupon of the batch is locked.
+
+store.BATCH_SQL decides in SQL; `decide` says the same in Python, and is what the tests
+hold that statement to (tests/reference/test_batch_statement.py)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
 """Coupons and claims on PostgreSQL. Claims are committed in groups (group_commit.py):
-one transaction per batch, its coupon rows locked, its claims decided in arrival order."""
+one statement per batch, its coupon rows locked, its claims decided in arrival order."""
 
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -12,41 +11,68 @@ from typing import TypeVar
 from psycopg import errors
 from psycopg_pool import AsyncConnectionPool
 
-from .decide import ClaimKey, ClaimOutcome, decide
+from .decide import ClaimKey, ClaimOutcome
 from .group_commit import GroupCommit, ignore_outcome
 from .settings import Settings
 
 __all__ = ["ClaimOutcome", "Coupon", "CouponStore", "DatabaseTimeout"]
 
-# Sorted, so two batches (in two API processes) lock their common coupons in one order
-# and never wait on each other in a cycle.
-LOCK_SQL = """
-SELECT name, remaining_amount FROM coupons WHERE name = ANY(%(coupons)s::varchar[])
-ORDER BY name FOR UPDATE
+# A batch of claims in one statement, decided as decide.py says: as if they ran one after
+# another in arrival order. Coupon rows are locked in name order, so two batches (in two API
+# processes) never wait on each other in a cycle. Within a pair's tries (nth), only the
+# first can win; `place` numbers the first tries on each coupon, and those within its stock
+# win. Stock is read from the locked rows, so it is the latest committed; `held` is read
+# from the statement's snapshot, which may miss a claim another process committed while we
+# waited for the lock: then the INSERT fails on UNIQUE(user_id, coupon_name), nothing of
+# the batch is stored, and commit_claims runs it again with a fresh snapshot.
+# `held` is a LIMIT 1 subquery so that it stays one index probe per claim: as EXISTS, the
+# planner may hash the whole claims table instead.
+BATCH_SQL = """
+WITH request AS (
+    SELECT user_id, coupon_name, arrival
+    FROM unnest(%(users)s::varchar[], %(coupons)s::varchar[]) WITH ORDINALITY
+         AS r(user_id, coupon_name, arrival)
+), locked AS MATERIALIZED (
+    SELECT name, remaining_amount FROM coupons WHERE name = ANY(%(coupons)s::varchar[])
+    ORDER BY name FOR UPDATE
+), tried AS (
+    SELECT r.*, l.remaining_amount,
+           (SELECT true FROM claims c
+            WHERE c.user_id = r.user_id AND c.coupon_name = r.coupon_name LIMIT 1) IS NOT NULL
+               AS held,
+           row_number() OVER (PARTITION BY r.user_id, r.coupon_name ORDER BY r.arrival) AS nth
+    FROM request r LEFT JOIN locked l ON l.name = r.coupon_name
+), queued AS (
+    SELECT user_id, coupon_name,
+           row_number() OVER (PARTITION BY coupon_name ORDER BY arrival) AS place
+    FROM tried WHERE remaining_amount IS NOT NULL AND NOT held AND nth = 1
+), decided AS (
+    SELECT t.arrival, t.user_id, t.coupon_name,
+           CASE WHEN t.remaining_amount IS NULL THEN 'N'
+                WHEN t.held THEN 'A'
+                WHEN q.place > t.remaining_amount THEN 'O'
+                WHEN t.nth = 1 THEN 'C'
+                ELSE 'A' END AS outcome
+    FROM tried t LEFT JOIN queued q USING (user_id, coupon_name)
+), inserted AS (
+    -- In arrival order, so claim ids (and GET's claimed_by) follow the order of decisions.
+    INSERT INTO claims (user_id, coupon_name)
+    SELECT user_id, coupon_name FROM decided WHERE outcome = 'C' ORDER BY arrival
+), decremented AS (
+    UPDATE coupons SET remaining_amount = remaining_amount - taken.count
+    FROM (SELECT coupon_name, count(*) AS count FROM decided WHERE outcome = 'C'
+          GROUP BY coupon_name) AS taken
+    WHERE coupons.name = taken.coupon_name
+)
+SELECT string_agg(outcome, '' ORDER BY arrival) FROM decided
 """
 
-# Run after LOCK_SQL in the same transaction: its snapshot sees every claim committed
-# before the locks were granted, and nobody else can add one to these coupons until we commit.
-HELD_SQL = """
-SELECT c.user_id, c.coupon_name
-FROM unnest(%(users)s::varchar[], %(coupons)s::varchar[]) AS r(user_id, coupon_name)
-JOIN claims c USING (user_id, coupon_name)
-"""
-
-# In arrival order, so claim ids (and GET's claimed_by) follow the order claims were decided.
-INSERT_SQL = """
-INSERT INTO claims (user_id, coupon_name)
-SELECT user_id, coupon_name
-FROM unnest(%(users)s::varchar[], %(coupons)s::varchar[]) WITH ORDINALITY
-     AS r(user_id, coupon_name, arrival)
-ORDER BY arrival
-"""
-
-DECREMENT_SQL = """
-UPDATE coupons SET remaining_amount = remaining_amount - taken.count
-FROM unnest(%(coupons)s::varchar[], %(counts)s::int[]) AS taken(name, count)
-WHERE coupons.name = taken.name
-"""
+BATCH_OUTCOMES = {
+    "C": ClaimOutcome.CLAIMED,
+    "A": ClaimOutcome.ALREADY_CLAIMED,
+    "O": ClaimOutcome.OUT_OF_STOCK,
+    "N": ClaimOutcome.NOT_FOUND,
+}
 
 # A batch of one claim, in one statement, so one transaction and one round trip:
 # lock the coupon row, then eligibility, then stock, then decrement and insert.
@@ -173,31 +199,20 @@ class CouponStore:
 
     async def commit_claims(self, claims: Sequence[ClaimKey]) -> list[ClaimOutcome]:
         """Decide and store a batch of claims in one transaction; return after its commit."""
-        if len(claims) == 1:  # no contention: one round trip instead of two
+        if len(claims) == 1:  # the lighter statement for a claim that met no other
             return [await self.commit_claim(*claims[0])]
-        users = [user for user, _ in claims]
-        coupons = [coupon for _, coupon in claims]
-        # One pipeline: BEGIN and both reads go in one round trip (the first fetch sends
-        # them), both writes and COMMIT in a second; the transaction block waits for COMMIT.
-        async with self.pool.connection() as conn, conn.pipeline(), conn.transaction():
-            locked = await conn.execute(LOCK_SQL, {"coupons": sorted(set(coupons))})
-            found = await conn.execute(HELD_SQL, {"users": users, "coupons": coupons})
-            stock = dict(await locked.fetchall())
-            outcomes = decide(claims, stock, await found.fetchall())
-            won = [
-                key
-                for key, outcome in zip(claims, outcomes, strict=True)
-                if outcome is ClaimOutcome.CLAIMED
-            ]
-            if won:
-                taken = Counter(coupon for _, coupon in won)
-                await conn.execute(
-                    INSERT_SQL, {"users": [u for u, _ in won], "coupons": [c for _, c in won]}
-                )
-                await conn.execute(
-                    DECREMENT_SQL, {"coupons": list(taken), "counts": list(taken.values())}
-                )
-        return outcomes
+        params = {"users": [user for user, _ in claims], "coupons": [c for _, c in claims]}
+        async with self.pool.connection() as conn:
+            # Runs again only when another process committed a claim of this batch while
+            # the statement waited for its locks; the next run sees that claim as held, so
+            # this ends after at most len(claims) more runs.
+            while True:
+                try:
+                    cursor = await conn.execute(BATCH_SQL, params)
+                except errors.UniqueViolation:
+                    continue
+                (codes,) = await cursor.fetchone()
+                return [BATCH_OUTCOMES[code] for code in codes]
 
     async def commit_claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
         async with self.pool.connection() as conn:

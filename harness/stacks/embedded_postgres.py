@@ -50,13 +50,13 @@ class EmbeddedPostgres:
         self.credentials = credentials
         self.owner = processes.unprivileged_user()
         self.process: subprocess.Popen[bytes] | None = None
-        self._workdir = workdir
+        self.workdir = workdir
 
     def initialise(self) -> None:
-        password_file = self._workdir / "pwfile"
+        password_file = self.workdir / "pwfile"
         password_file.write_text(self.credentials.password + "\n")
         if self.owner is not None:
-            for path in (self._workdir, password_file):
+            for path in (self.workdir, password_file):
                 os.chown(path, self.owner.pw_uid, self.owner.pw_gid)
         processes.run(
             [

@@ -122,30 +122,39 @@ class ApiProcess:
 
 
 @contextmanager
-def local_stack(options: LocalOptions) -> Iterator[Stack]:
-    schema_file = options.project_dir / "scripts" / "init.sql"
+def embedded_database(project_dir: Path, pg_bin: Path | None = None) -> Iterator[EmbeddedPostgres]:
+    """PostgreSQL in a temporary directory, with the project's scripts/init.sql loaded."""
+    schema_file = project_dir / "scripts" / "init.sql"
     if not schema_file.is_file():
         raise StackError(f"{schema_file} not found: the local stack loads the schema from it")
-    binaries = find_pg_binaries(options.pg_bin)
+    binaries = find_pg_binaries(pg_bin)
     workdir = Path(tempfile.mkdtemp(prefix="coupon-stack-"))
     database = EmbeddedPostgres(binaries, workdir, random_credentials())
-    api = ApiProcess(options, database.credentials, workdir)
     try:
         database.initialise()
         database.start()
         database.create_database(schema_file.read_text(), str(schema_file))
-        api.start()
-        yield Stack(
-            kind="local",
-            api_url=api.url,
-            dsn=database.credentials.dsn(),
-            description=(
-                f"local: {binaries.version} ({binaries.origin}); "
-                f"API `{options.api_cmd}` at {api.url}"
-            ),
-            faults=LocalFaults(database, api),
-        )
+        yield database
     finally:
-        api.stop()
         database.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
+def local_stack(options: LocalOptions) -> Iterator[Stack]:
+    with embedded_database(options.project_dir, options.pg_bin) as database:
+        api = ApiProcess(options, database.credentials, database.workdir)
+        try:
+            api.start()
+            yield Stack(
+                kind="local",
+                api_url=api.url,
+                dsn=database.credentials.dsn(),
+                description=(
+                    f"local: {database.binaries.version} ({database.binaries.origin}); "
+                    f"API `{options.api_cmd}` at {api.url}"
+                ),
+                faults=LocalFaults(database, api),
+            )
+        finally:
+            api.stop()
