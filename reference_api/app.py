@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import psycopg
@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 
 from .claim_lane import ClaimLane
 from .gc_tuning import tune_for_serving
-from .limits import BodySizeLimit
+from .limits import MAX_BODY_BYTES, BodySizeLimit
 from .models import (
     ClaimRequest,
     ClaimResult,
@@ -49,6 +49,33 @@ def database_unavailable(exc: Exception) -> JSONResponse:
     return error(503, "database unavailable")
 
 
+def unexpected_error() -> JSONResponse:
+    """The answer to an exception nobody expected; call it where the exception is caught."""
+    log.exception("unexpected error")
+    return error(500, "internal error")
+
+
+def claim_answerer(store: CouponStore) -> Callable[[ClaimRequest], Awaitable[JSONResponse]]:
+    """The answer to a valid claim, for the FastAPI route and the claim lane alike. It never
+    raises: a failure is an answer too, since the lane has no FastAPI handlers behind it."""
+
+    async def answer_claim(claim: ClaimRequest) -> JSONResponse:
+        try:
+            outcome = await store.claim(claim.user_id, claim.coupon_name)
+        except DATABASE_ERRORS as exc:
+            return database_unavailable(exc)
+        except Exception:
+            return unexpected_error()
+        if outcome in CLAIM_REJECTIONS:
+            return error(*CLAIM_REJECTIONS[outcome])
+        result = ClaimResult(
+            message="coupon claimed", user_id=claim.user_id, coupon_name=claim.coupon_name
+        )
+        return JSONResponse(result.model_dump())
+
+    return answer_claim
+
+
 def describe_validation_error(exc: RequestValidationError) -> str:
     parts = []
     for problem in exc.errors():
@@ -67,23 +94,24 @@ def errors(**described: str) -> dict[int | str, dict]:
 
 def create_app(
     settings: Settings, store: CouponStore | None = None, claim_lane: bool = True
-) -> FastAPI:
-    """The API. `claim_lane=False` serves claims through FastAPI too (see claim_lane.py):
-    the tests compare the two."""
+) -> FastAPI | ClaimLane:
+    """The API: FastAPI behind the claim lane (claim_lane.py). `claim_lane=False` gives the
+    FastAPI app alone, which serves claims too: the tests compare the two."""
     store = store or CouponStore(settings)
+    answer_claim = claim_answerer(store)
+    app = fastapi_app(settings, store, answer_claim)
+    if not claim_lane:
+        return app
+    return ClaimLane(
+        app, path=CLAIM_PATH, model=ClaimRequest, answer=answer_claim, max_body=MAX_BODY_BYTES
+    )
 
-    async def answer_claim(claim: ClaimRequest) -> JSONResponse:
-        try:
-            outcome = await store.claim(claim.user_id, claim.coupon_name)
-        except DATABASE_ERRORS as exc:  # here, not only in a handler: the lane calls this
-            return database_unavailable(exc)
-        if outcome in CLAIM_REJECTIONS:
-            return error(*CLAIM_REJECTIONS[outcome])
-        result = ClaimResult(
-            message="coupon claimed", user_id=claim.user_id, coupon_name=claim.coupon_name
-        )
-        return JSONResponse(result.model_dump())
 
+def fastapi_app(
+    settings: Settings,
+    store: CouponStore,
+    answer_claim: Callable[[ClaimRequest], Awaitable[JSONResponse]],
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await store.open()
@@ -93,8 +121,6 @@ def create_app(
         await store.close()
 
     app = FastAPI(title="Flash Sale Coupon API", version="1.0.0", lifespan=lifespan)
-    if claim_lane:  # added first, so it runs inside the body size limit
-        app.add_middleware(ClaimLane, path=CLAIM_PATH, model=ClaimRequest, answer=answer_claim)
     app.add_middleware(BodySizeLimit)
 
     @app.exception_handler(RequestValidationError)
@@ -115,8 +141,7 @@ def create_app(
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error")
-        return error(500, "internal error")
+        return unexpected_error()
 
     @app.get(
         "/health",

@@ -1,11 +1,12 @@
 """A fast lane for the flash sale's one hot request, POST /api/coupons/claim.
 
-FastAPI's routing, dependency solving and response plumbing cost more CPU per claim than
-the claim itself (py-spy under `nox -s bench`: about 60% of the API process). The lane
-answers a well-formed claim with the same model and the same answering function as the
-FastAPI route, and hands everything else (another path or method, another content type,
-a body that does not validate, a client that went away) to FastAPI with the body replayed,
-so every error answer still comes from one place."""
+FastAPI's middleware, routing, dependency solving and response plumbing cost more CPU per
+claim than the claim itself (py-spy under `nox -s bench`: about 60% of the API process).
+The lane sits in front of the FastAPI app and answers a well-formed claim with the same
+model and the same answering function as the FastAPI route; it hands everything else
+(another path or method, another content type, a body that does not validate or is too
+large, a client that went away) to FastAPI with the body replayed, so every other answer
+still comes from one place."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ Message = dict[str, Any]
 
 
 class ClaimLane:
-    """ASGI middleware. Put it inside the body size limit: it reads whole bodies."""
+    """ASGI middleware. `answer` must not raise: the lane has no exception handlers. It reads
+    at most `max_body` bytes of a body before leaving the request to `app`'s own limit."""
 
     def __init__(
         self,
@@ -28,18 +30,18 @@ class ClaimLane:
         path: str,
         model: type[BaseModel],
         answer: Callable[[Any], Awaitable[Response]],
+        max_body: int,
     ) -> None:
         self.app = app
         self.path = path
         self.model = model
         self.answer = answer
+        self.max_body = max_body
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if not self._takes(scope):
             return await self.app(scope, receive, send)
-        messages = [await receive()]
-        while messages[-1]["type"] == "http.request" and messages[-1].get("more_body"):
-            messages.append(await receive())
+        messages = await self._read(receive)
         request = self._parse(messages)
         if request is None:
             return await self.app(scope, _replay(messages, receive), send)
@@ -54,13 +56,28 @@ class ClaimLane:
             and _content_type(scope) == b"application/json"
         )
 
+    async def _read(self, receive: Any) -> list[Message]:
+        """The body's messages, up to the end of the body or past `max_body` bytes."""
+        messages, size = [], 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":  # the client went away
+                return messages
+            size += len(message.get("body", b""))
+            if not message.get("more_body") or size > self.max_body:
+                return messages
+
     def _parse(self, messages: list[Message]) -> BaseModel | None:
         """The request as the FastAPI route would validate it, or None to let FastAPI
         answer (FastAPI too reads the body with json.loads, then validates the object)."""
         if messages[-1]["type"] != "http.request":  # the client went away
             return None
+        body = b"".join(message.get("body", b"") for message in messages)
+        if len(body) > self.max_body:  # FastAPI answers 413
+            return None
         try:
-            data = json.loads(b"".join(message.get("body", b"") for message in messages))
+            data = json.loads(body)
             return self.model.model_validate(data) if isinstance(data, dict) else None
         except (ValueError, RecursionError):  # pydantic's ValidationError is a ValueError
             return None

@@ -11,7 +11,7 @@ from .settings import Settings
 
 
 def served_openapi() -> dict:
-    return create_app(Settings()).openapi()
+    return create_app(Settings(), claim_lane=False).openapi()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
@@ -14,6 +15,7 @@ from starlette.responses import JSONResponse
 
 from reference_api.app import CLAIM_PATH, create_app
 from reference_api.claim_lane import ClaimLane
+from reference_api.limits import MAX_BODY_BYTES
 from reference_api.settings import Settings
 from reference_api.store import ClaimOutcome, DatabaseTimeout
 
@@ -93,22 +95,24 @@ scripted = st.sampled_from(["won", "mine", "sold-out", "nope", "paused-db", "bug
 valid_claims = st.fixed_dictionaries(
     {"user_id": st.text(min_size=1, max_size=8), "coupon_name": scripted}
 )
+# Bodies a lane might get wrong, each sent whole and in three pieces.
+EDGE_BODIES = [
+    b"",
+    b"[]",
+    b'"text"',
+    b"{",
+    b'{"user_id": "\\ud800", "coupon_name": "won"}',  # a lone surrogate
+    b'{"user_id": "a\\u0000", "coupon_name": "won"}',
+    b'{"user_id": "a", "coupon_name": "won", "user_id": "b"}',  # a repeated key
+    b'{"user_id": "a", "coupon_name": "won"}\n',
+    b"\xff\xfe{}",
+    b"[" * 5_000,  # deeper than json.loads can go
+    b'{"user_id": "u", "coupon_name": "won"}' + b" " * MAX_BODY_BYTES,  # valid, too large
+]
 bodies = st.one_of(
+    st.sampled_from(EDGE_BODIES),
     claim_objects.map(lambda obj: json.dumps(obj).encode()),
     claim_objects.map(lambda obj: json.dumps(obj, ensure_ascii=False).encode("utf-8", "replace")),
-    st.sampled_from(
-        [
-            b"",
-            b"[]",
-            b'"text"',
-            b"{",
-            b'{"user_id": "\\ud800", "coupon_name": "won"}',  # a lone surrogate
-            b'{"user_id": "a\\u0000", "coupon_name": "won"}',
-            b'{"user_id": "a", "coupon_name": "won", "user_id": "b"}',  # a repeated key
-            b"\xff\xfe{}",
-            b"[" * 5_000,  # deeper than json.loads can go
-        ]
-    ),
     st.binary(max_size=40),
 )
 content_types = st.sampled_from(
@@ -147,6 +151,13 @@ def answers(request: tuple, claim_lane: bool):
     return call(app, method, path, headers, chunks)
 
 
+@pytest.mark.parametrize("pieces", [1, 3])
+@pytest.mark.parametrize("body", EDGE_BODIES, ids=range(len(EDGE_BODIES)))
+def test_the_lane_answers_edge_bodies_as_fastapi_does(body: bytes, pieces: int) -> None:
+    request = ("POST", CLAIM_PATH, b"application/json", body, pieces)
+    assert answers(request, claim_lane=True) == answers(request, claim_lane=False)
+
+
 @settings(max_examples=300, deadline=None)
 @given(request=requests)
 def test_the_lane_answers_every_request_as_fastapi_does(request) -> None:
@@ -181,6 +192,7 @@ def test_a_lane_that_validates_less_than_fastapi_would_be_caught() -> None:
         path=CLAIM_PATH,
         model=LaxClaim,
         answer=answer_won,
+        max_body=MAX_BODY_BYTES,
     )
     empty_user = json.dumps({"user_id": "", "coupon_name": "won"}).encode()
     headers = [(b"content-type", b"application/json")]
