@@ -33,6 +33,8 @@ log = logging.getLogger("reference_api")
 CLAIM_PATH = "/api/coupons/claim"
 DATABASE_ERRORS = (psycopg.OperationalError, psycopg_pool.PoolTimeout, DatabaseTimeout)
 
+AnswerClaim = Callable[[ClaimRequest], Awaitable[JSONResponse]]
+
 CLAIM_REJECTIONS = {
     ClaimOutcome.ALREADY_CLAIMED: (409, "user has already claimed this coupon"),
     ClaimOutcome.OUT_OF_STOCK: (400, "coupon is out of stock"),
@@ -55,7 +57,7 @@ def unexpected_error() -> JSONResponse:
     return error(500, "internal error")
 
 
-def claim_answerer(store: CouponStore) -> Callable[[ClaimRequest], Awaitable[JSONResponse]]:
+def claim_answerer(store: CouponStore) -> AnswerClaim:
     """The answer to a valid claim, for the FastAPI route and the claim lane alike. It never
     raises: a failure is an answer too, since the lane has no FastAPI handlers behind it."""
 
@@ -107,11 +109,9 @@ def create_app(
     )
 
 
-def fastapi_app(
-    settings: Settings,
-    store: CouponStore,
-    answer_claim: Callable[[ClaimRequest], Awaitable[JSONResponse]],
-) -> FastAPI:
+def fastapi_app(settings: Settings, store: CouponStore, answer_claim: AnswerClaim) -> FastAPI:
+    """Every route, with the error handlers and the body size limit."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await store.open()
