@@ -73,10 +73,10 @@ def call(app, method: str, path: str, headers: list[tuple[bytes, bytes]], chunks
     return start["status"], dict(start["headers"]).get(b"content-type"), body
 
 
-names = st.one_of(
-    st.sampled_from(["won", "mine", "sold-out", "nope", "paused-db", "bug", "", "x" * 256]),
-    st.text(max_size=8),
-)
+# Every coupon name ScriptedStore knows, and one it does not.
+SCRIPTED_NAMES = [*SCRIPTED_OUTCOMES, "paused-db", "bug", "nope"]
+
+names = st.one_of(st.sampled_from([*SCRIPTED_NAMES, "", "x" * 256]), st.text(max_size=8))
 claim_objects = st.fixed_dictionaries(
     {},
     optional={
@@ -85,9 +85,8 @@ claim_objects = st.fixed_dictionaries(
         "extra": st.integers(),
     },
 )
-scripted = st.sampled_from(["won", "mine", "sold-out", "nope", "paused-db", "bug"])
 valid_claims = st.fixed_dictionaries(
-    {"user_id": st.text(min_size=1, max_size=8), "coupon_name": scripted}
+    {"user_id": st.text(min_size=1, max_size=8), "coupon_name": st.sampled_from(SCRIPTED_NAMES)}
 )
 # Bodies a lane might get wrong, each sent whole and in three pieces.
 EDGE_BODIES = [
