@@ -18,7 +18,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 base=coupon-standin/base:bookworm
 label=org.coupon-acceptance.stand-in
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+mirror=${DEBIAN_MIRROR:-$("$here/debian-archive.sh")}
 ca_bundle=/etc/ssl/certs/ca-certificates.crt
 
 exists() { docker image inspect "$1" > /dev/null 2>&1; }

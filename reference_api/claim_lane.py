@@ -1,7 +1,7 @@
 """A fast lane for the flash sale's one hot request, POST /api/coupons/claim.
 
 FastAPI's middleware, routing, dependency solving and response plumbing cost more CPU per
-claim than the claim itself (py-spy under `nox -s bench`: about 60% of the API process).
+claim than the claim itself (profiles in docs/performance.md).
 The lane sits in front of the FastAPI app and answers a well-formed claim with the same
 model and the same answering function as the FastAPI route; it hands everything else
 (another path or method, another content type, a body that does not validate or is too

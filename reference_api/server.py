@@ -15,8 +15,8 @@ from .settings import Settings, SettingsError
 GRACEFUL_SHUTDOWN_SECONDS = 10
 # Seconds an idle keep-alive connection stays open (uvicorn's default: 5). A client that
 # reuses a connection just as the server closes it loses that request ("remote end closed
-# connection without response"): 2,000 locust users lost 100-173 claims a minute that way
-# at 5 s. 75 s is nginx's default, and longer than most clients keep idle connections.
+# connection without response"), which a busy client does often at 5 s
+# (docs/performance.md). 75 s is nginx's default, longer than most clients keep them idle.
 KEEP_ALIVE_SECONDS = 75
 
 

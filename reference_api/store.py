@@ -118,9 +118,7 @@ T = TypeVar("T")
 MAX_BATCH_SIZE = 512
 # Batches in flight at once. Two keep the database busy while the next batch forms; more
 # make smaller batches, and each costs a round trip and Python work whatever its size
-# (nox -s bench, spread at 64 clients: 1,744 claims/s with two, 1,107 with ten, when a
-# batch was four statements; with BATCH_SQL, three and four gave 4,908 and 5,941 against
-# 6,319 for two).
+# (measured in docs/performance.md).
 CONCURRENT_BATCHES = 2
 
 

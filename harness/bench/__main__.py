@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
+import importlib
 import json
 import os
 import shutil
@@ -15,7 +17,9 @@ from pathlib import Path
 
 import psycopg
 
-from ..stacks.local import REFERENCE_API_CMD, LocalOptions, local_stack
+from harness.stacks.local import REFERENCE_API_CMD, LocalOptions, local_stack
+from harness.stacks.stack import StackError
+
 from .loads import Measurement, api_sql_script, run_pgbench, run_wrk, usual_claim_script
 
 HOT, SPREAD = "bench-hot", "bench-spread"
@@ -28,10 +32,28 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=10, help="per measurement (10)")
     parser.add_argument("--spread", type=int, default=1000, help="coupons in the spread case")
     parser.add_argument("--api-cmd", default=REFERENCE_API_CMD, help="the API to measure")
+    parser.add_argument(
+        "--project-dir", type=Path, default=Path.cwd(), help="whose scripts/init.sql to load"
+    )
+    parser.add_argument(
+        "--api-sql",
+        default="reference_api.store:CLAIM_SQL",
+        help="MODULE:NAME of the API's SQL for one claim, with %%(user)s and %%(coupon)s, for "
+        "pgbench to run as it is; 'none' to leave it out (default: the reference API's)",
+    )
     parser.add_argument("--pool-size", type=int, default=None, help="the API's DB_POOL_SIZE")
     parser.add_argument("--results", type=Path, default=Path("results"), help="JSON goes here")
     parser.add_argument("--plot", type=Path, default=Path("docs/bench.png"), help="PNG plot")
     return parser.parse_args(argv)
+
+
+def claim_sql(spec: str) -> str | None:
+    """The statement named by --api-sql, loaded by name: the bench measures any API and
+    imports none."""
+    if spec == "none":
+        return None
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def prepare(dsn: str, spread: int) -> None:
@@ -77,31 +99,32 @@ def main(argv: list[str] | None = None) -> int:
     clients = [int(c) for c in options.clients.split(",")]
     if options.pool_size:
         os.environ["DB_POOL_SIZE"] = str(options.pool_size)
+    scripts = [("pgbench: 3-statement claim", usual_claim_script)]
+    api_sql = claim_sql(options.api_sql)
+    if api_sql:
+        scripts.append(("pgbench: the API's SQL", functools.partial(api_sql_script, api_sql)))
     measurements: list[Measurement] = []
-    with local_stack(LocalOptions(Path.cwd(), options.api_cmd)) as stack:
-        print(f"stack: {stack.description}; {os.cpu_count()} cores", flush=True)
-        prepare(stack.dsn, options.spread)
-        for shape, spread in (("hot", 0), ("spread", options.spread)):
-            coupon = HOT if shape == "hot" else SPREAD
-            for n in clients:
-                for label, script in (
-                    ("pgbench: 3-statement claim", usual_claim_script),
-                    ("pgbench: the API's SQL", api_sql_script),
-                ):
-                    measurements.append(
-                        run_pgbench(
-                            stack.dsn, script(coupon, spread), label, shape, n, options.seconds
+    try:
+        with local_stack(LocalOptions(options.project_dir, options.api_cmd)) as stack:
+            print(f"stack: {stack.description}; {os.cpu_count()} cores", flush=True)
+            prepare(stack.dsn, options.spread)
+            for shape, spread in (("hot", 0), ("spread", options.spread)):
+                coupon = HOT if shape == "hot" else SPREAD
+                for n in clients:
+                    for label, script in scripts:
+                        measurements.append(
+                            run_pgbench(
+                                stack.dsn, script(coupon, spread), label, shape, n, options.seconds
+                            )
                         )
+                    measurements.append(
+                        run_wrk(stack.api_url, stack.dsn, coupon, spread, shape, n, options.seconds)
                     )
-                measurements.append(
-                    run_wrk(stack.api_url, stack.dsn, coupon, spread, shape, n, options.seconds)
-                )
-                print(
-                    table([m for m in measurements if m.shape == shape and m.clients == n]).split(
-                        "\n", 1
-                    )[1],
-                    flush=True,
-                )
+                    latest = [m for m in measurements if m.shape == shape and m.clients == n]
+                    print(table(latest).split("\n", 1)[1], flush=True)
+    except StackError as exc:
+        print(f"the stack did not come up: {exc}", file=sys.stderr)
+        return 1
     report = table(measurements)
     print(f"\n{report}")
     options.results.mkdir(parents=True, exist_ok=True)

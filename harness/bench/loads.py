@@ -15,8 +15,6 @@ from pathlib import Path
 
 import psycopg
 
-from reference_api.store import CLAIM_SQL
-
 WRK_SCRIPT = Path(__file__).with_name("claims.wrk.lua")
 
 
@@ -55,11 +53,10 @@ def usual_claim_script(coupon: str, spread: int) -> str:
     )
 
 
-def api_sql_script(coupon: str, spread: int) -> str:
-    """The reference API's one-statement claim (what it sends for a claim that meets no
-    other; group commit sends claims that arrive together as a batch), for the cost of
-    SQL apart from HTTP."""
-    sql = " ".join(CLAIM_SQL.split())
+def api_sql_script(claim_sql: str, coupon: str, spread: int) -> str:
+    """The API's own statement for one claim (with %(user)s and %(coupon)s parameters), for
+    the cost of its SQL apart from HTTP."""
+    sql = " ".join(claim_sql.split())
     sql = sql.replace("%(user)s", "('api-' || :client_id || '-' || :u)")
     sql = sql.replace("%(coupon)s", f"({coupon_expression(coupon, spread)})")
     return (f"\\set c random(1, {spread})\n" if spread else "") + (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import pglast
@@ -118,3 +119,8 @@ def parse_init_sql(text: str) -> Schema:
 
 def read_init_sql(path: Path) -> Schema:
     return parse_init_sql(path.read_text())
+
+
+def read_story_schema() -> Schema:
+    """The schema story 1.2 gives, exactly (story_schema.sql, beside this module)."""
+    return parse_init_sql(resources.files(__package__).joinpath("story_schema.sql").read_text())

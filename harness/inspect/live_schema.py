@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-from .schema_facts import (
-    Column,
-    ForeignKey,
-    Index,
-    Schema,
-    Table,
-    canonical_check,
-    canonical_default,
-    canonical_type,
-)
+from . import schema_facts as facts
 
 _TABLES = """
 SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -55,33 +46,39 @@ WHERE n.nspname = current_schema()
 _VARCHAR_HEADER = 4  # atttypmod of varchar(n) is n + 4
 
 
-def _column(name: str, type_name: str, typmod: int, not_null: bool, default: str | None) -> Column:
+def _column(
+    name: str, type_name: str, typmod: int, not_null: bool, default: str | None
+) -> facts.Column:
     length = typmod - _VARCHAR_HEADER if type_name == "character varying" and typmod > 0 else None
-    return Column(name, canonical_type(type_name, length), not_null, canonical_default(default))
+    return facts.Column(
+        name, facts.canonical_type(type_name, length), not_null, facts.canonical_default(default)
+    )
 
 
-def _add_constraint(table: Table, kind: str, definition: str, keys, ref_table, ref_keys) -> None:
+def _add_constraint(
+    table: facts.Table, kind: str, definition: str, keys, ref_table, ref_keys
+) -> None:
     columns = tuple(keys or ())
     if kind == "p":
         table.primary_key = columns
     elif kind == "u":
         table.uniques.add(columns)
     elif kind == "c":
-        table.checks.add(canonical_check(definition))
+        table.checks.add(facts.canonical_check(definition))
     elif kind == "f":
-        table.foreign_keys.add(ForeignKey(columns, ref_table, tuple(ref_keys or ())))
+        table.foreign_keys.add(facts.ForeignKey(columns, ref_table, tuple(ref_keys or ())))
 
 
-def read_live_schema(conn: psycopg.Connection) -> Schema:
-    schema = Schema()
+def read_live_schema(conn: psycopg.Connection) -> facts.Schema:
+    schema = facts.Schema()
     with conn.cursor() as cur:
         for oid, name in cur.execute(_TABLES).fetchall():
-            table = Table(name)
+            table = facts.Table(name)
             for row in cur.execute(_COLUMNS, (oid,)).fetchall():
                 table.columns[row[0]] = _column(*row)
             for row in cur.execute(_CONSTRAINTS, (oid,)).fetchall():
                 _add_constraint(table, *row)
             schema.tables[name] = table
         for name, table_name, unique, columns in cur.execute(_INDEXES).fetchall():
-            schema.indexes[name] = Index(name, table_name, tuple(columns), unique)
+            schema.indexes[name] = facts.Index(name, table_name, tuple(columns), unique)
     return schema

@@ -15,10 +15,10 @@ from pathlib import Path
 import psycopg
 from pytest_docker.plugin import Services
 
-from ..inspect.compose_file import compose_file_in
-from ..waiting import NotReady, wait_until
-from .embedded_postgres import free_port
-from .stack import Stack, StackError, wait_for_health
+from ..inspect.compose_file import ComposeFileError, compose_file_in
+from .ports import free_port
+from .stack import Stack, StackError, stack_step, wait_for_health
+from .waiting import NotReady, wait_until
 
 # Published on loopback, on free ports chosen per run: nothing else on the machine can
 # collide with the run, nothing off the machine can reach it, and a restarted container
@@ -67,7 +67,7 @@ class ComposeProject:
             [*argv, "-p", self.name, *args], capture_output=True, text=True, timeout=900
         )
         if check and result.returncode != 0:
-            raise StackError(f"docker compose {' '.join(args)} failed:\n{result.stderr}")
+            raise StackError(f"docker compose {' '.join(args)} failed", result.stderr)
         return result.stdout
 
     def config(self) -> dict:
@@ -75,6 +75,15 @@ class ComposeProject:
 
     def logs(self, tail: int = 60) -> str:
         return self.run("logs", "--no-color", "--timestamps", f"--tail={tail}", check=False)
+
+    def inspect(self, service: str) -> dict:
+        """`docker inspect` of the service's container."""
+        container = self.container_ids()[service]
+        return json.loads(
+            subprocess.run(
+                ["docker", "inspect", container], capture_output=True, text=True, check=True
+            ).stdout
+        )[0]
 
     def container_ids(self) -> dict[str, str]:
         ids = {}
@@ -93,10 +102,12 @@ def new_project(
 ) -> ComposeProject:
     override = workdir / "loopback-ports.override.yml"
     override.write_text(LOOPBACK_OVERRIDE.format(postgres=free_port(), api=free_port()))
+    with stack_step("no compose stack to bring up", ComposeFileError):
+        compose_file = compose_file_in(project_dir)
     return ComposeProject(
         project_dir=project_dir,
         name=f"coupon-acceptance-{secrets.token_hex(4)}",
-        files=(compose_file_in(project_dir), *extra_files, override),
+        files=(compose_file, *extra_files, override),
         workdir=workdir,
         env_file=env_file,
     )
@@ -118,8 +129,9 @@ def database_dsn(project: ComposeProject, services: Services) -> str:
 class ComposeFaults:
     """Faults on the compose stack, through `docker compose` itself."""
 
-    def __init__(self, project: ComposeProject, api_url: str, dsn: str) -> None:
+    def __init__(self, project: ComposeProject, api_url: str, dsn: str, timeout: float) -> None:
         self.project, self.api_url, self.dsn = project, api_url, dsn
+        self.timeout = timeout  # bounds each wait for a service to come back
 
     def kill_database(self) -> None:
         self.project.run("kill", "postgres")
@@ -131,7 +143,8 @@ class ComposeFaults:
             psycopg.connect(self.dsn, connect_timeout=2).close()
             return True
 
-        wait_until(accepts, what="postgres after restart", timeout=60)
+        with stack_step("postgres did not come back", NotReady):
+            wait_until(accepts, what="postgres after restart", timeout=self.timeout)
 
     def pause_database(self) -> None:
         self.project.run("pause", "postgres")
@@ -141,7 +154,20 @@ class ComposeFaults:
 
     def restart_api(self) -> None:
         self.project.run("restart", "api")
-        wait_for_health(self.api_url, timeout=60)
+        with stack_step("api did not come back", NotReady):
+            wait_for_health(self.api_url, timeout=self.timeout)
+
+
+def up_failure(project: ComposeProject, output: str) -> StackError:
+    """What a failed `up` says: compose's last line, its whole output and the logs; the
+    project is taken down (pytest-docker does that only after an `up` that succeeded)."""
+    logs = project.logs()
+    project.run(*DOWN.split(), check=False)
+    lines = [line.strip(' ".') for line in output.splitlines() if line.strip(' ".')]
+    return StackError(
+        f"`docker compose up --build` failed: {lines[-1] if lines else 'no output'}",
+        f"{output}\n--- docker compose logs ---\n{logs}",
+    )
 
 
 def compose_stack(project: ComposeProject, services: Services, timeout: float) -> Stack:
@@ -149,13 +175,12 @@ def compose_stack(project: ComposeProject, services: Services, timeout: float) -
     try:
         wait_for_health(api_url, timeout=timeout)
     except NotReady as exc:
-        raise StackError(f"{exc}\n--- docker compose logs ---\n{project.logs()}") from None
+        raise StackError(str(exc), f"--- docker compose logs ---\n{project.logs()}") from None
     dsn = database_dsn(project, services)
     return Stack(
         kind="compose",
         api_url=api_url,
         dsn=dsn,
         description=f"compose: project {project.name} from {project.files[0]}; API at {api_url}",
-        compose=project,
-        faults=ComposeFaults(project, api_url, dsn),
+        faults=ComposeFaults(project, api_url, dsn, timeout),
     )

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 
-from .. import processes
-from ..waiting import wait_until
+from . import processes
 from .pg_binaries import PgBinaries
+from .waiting import wait_until
 
 
 @dataclass(frozen=True)
@@ -34,17 +33,18 @@ class DbCredentials:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class SchemaError(ValueError):
+    """The project's schema file does not load: PostgreSQL's own message says why."""
 
 
 class EmbeddedPostgres:
     """initdb, start, create the database, load the schema; stop and forget on exit."""
 
-    def __init__(self, binaries: PgBinaries, workdir: Path, credentials: DbCredentials) -> None:
+    def __init__(
+        self, binaries: PgBinaries, workdir: Path, credentials: DbCredentials, timeout: float
+    ) -> None:
         self.binaries = binaries
+        self.timeout = timeout  # how long start() waits for connections
         self.datadir = workdir / "pgdata"
         self.log_path = workdir / "postgres.log"
         self.credentials = credentials
@@ -76,7 +76,7 @@ class EmbeddedPostgres:
         )
         password_file.unlink()
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self) -> None:
         self.process = processes.start(
             [
                 self.binaries.tool("postgres"),
@@ -98,7 +98,7 @@ class EmbeddedPostgres:
         wait_until(
             self.accepts_connections,
             what=f"PostgreSQL on {self.credentials.host}:{self.credentials.port}",
-            timeout=timeout,
+            timeout=self.timeout,
             give_up=lambda: (
                 process.poll() is not None
                 and f"postgres exited with {process.returncode}; its log:\n"
@@ -110,18 +110,19 @@ class EmbeddedPostgres:
         with psycopg.connect(self.credentials.dsn("postgres"), connect_timeout=2):
             return True
 
-    def create_database(self, schema_sql: str, schema_origin: str) -> None:
-        with psycopg.connect(self.credentials.dsn("postgres"), autocommit=True) as conn:
-            conn.execute(
-                psycopg.sql.SQL("CREATE DATABASE {}").format(
-                    psycopg.sql.Identifier(self.credentials.dbname)
+    def create_database(self, schema_sql: str) -> None:
+        """The database of the credentials, with `schema_sql` run in it."""
+        try:
+            with psycopg.connect(self.credentials.dsn("postgres"), autocommit=True) as conn:
+                conn.execute(
+                    psycopg.sql.SQL("CREATE DATABASE {}").format(
+                        psycopg.sql.Identifier(self.credentials.dbname)
+                    )
                 )
-            )
-        with psycopg.connect(self.credentials.dsn()) as conn:
-            try:
+            with psycopg.connect(self.credentials.dsn()) as conn:
                 conn.execute(schema_sql)
-            except psycopg.Error as exc:
-                raise RuntimeError(f"{schema_origin} failed to load: {exc}") from exc
+        except psycopg.Error as exc:
+            raise SchemaError(str(exc).strip()) from None
 
     def pause(self) -> None:
         """Every PostgreSQL process stopped (SIGSTOP): connections stay open, nothing answers."""

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 
 import psycopg
 
-from ..waiting import NotReady
 from .stack import Stack, StackError, wait_for_health
+from .waiting import NotReady
 
 
 @contextmanager
@@ -21,7 +21,7 @@ def external_stack(api_url: str, dsn: str, timeout: float) -> Iterator[Stack]:
     try:
         psycopg.connect(dsn, connect_timeout=5).close()
     except psycopg.Error as exc:
-        raise StackError(f"--dsn: cannot connect: {exc}") from None
+        raise StackError(f"--dsn: cannot connect: {str(exc).strip().splitlines()[0]}") from None
     yield Stack(
         kind="external", api_url=api_url, dsn=dsn, description=f"external: API at {api_url}"
     )

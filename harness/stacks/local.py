@@ -14,13 +14,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import processes
-from ..waiting import NotReady
-from .embedded_postgres import DbCredentials, EmbeddedPostgres, free_port
+from . import processes
+from .embedded_postgres import DbCredentials, EmbeddedPostgres, SchemaError
 from .pg_binaries import find_pg_binaries
-from .stack import Stack, StackError, wait_for_health
+from .ports import free_port
+from .stack import Stack, StackError, stack_step, wait_for_health
+from .waiting import NotReady
 
 REFERENCE_API_CMD = f"{shlex.quote(sys.executable)} -m reference_api"
+# What can go wrong while PostgreSQL is set up, each said in one line by the stack.
+DATABASE_FAILURES = (processes.ProcessFailed, NotReady, SchemaError, FileNotFoundError)
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class LocalOptions:
     project_dir: Path
     api_cmd: str = REFERENCE_API_CMD
     pg_bin: Path | None = None
-    startup_timeout: float = 30.0
+    startup_timeout: float = 30.0  # bounds each wait: PostgreSQL, then the API
 
 
 def random_credentials() -> DbCredentials:
@@ -58,31 +61,6 @@ def story_environment(db: DbCredentials, api_port: int) -> dict[str, str]:
     }
 
 
-class LocalFaults:
-    """Faults on the embedded stack: the database crashed and restarted in place, or paused
-    (SIGSTOP) and resumed; the API process stopped with SIGTERM and started again on the
-    same port."""
-
-    def __init__(self, database: EmbeddedPostgres, api: ApiProcess) -> None:
-        self.database, self.api = database, api
-
-    def kill_database(self) -> None:
-        self.database.stop(immediate=True)
-
-    def start_database(self) -> None:
-        self.database.start()
-
-    def pause_database(self) -> None:
-        self.database.pause()
-
-    def resume_database(self) -> None:
-        self.database.resume()
-
-    def restart_api(self) -> None:
-        self.api.stop()
-        self.api.start()
-
-
 class ApiProcess:
     """The API under test as a child process, with its environment and log."""
 
@@ -95,12 +73,11 @@ class ApiProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = processes.start(
-            shlex.split(self.options.api_cmd),
-            log_path=self.log,
-            env=self.env,
-            cwd=self.options.project_dir,
-        )
+        command = shlex.split(self.options.api_cmd)
+        with stack_step(f"API command `{self.options.api_cmd}` did not start", OSError):
+            self.process = processes.start(
+                command, log_path=self.log, env=self.env, cwd=self.options.project_dir
+            )
         started = self.process
         try:
             wait_for_health(
@@ -112,8 +89,8 @@ class ApiProcess:
             )
         except NotReady as exc:
             raise StackError(
-                f"API command `{self.options.api_cmd}` did not come up: {exc}\n"
-                f"--- its log ({self.log}) ---\n{processes.tail(self.log)}"
+                f"API command `{self.options.api_cmd}` did not come up: {exc}",
+                f"--- its log ({self.log}) ---\n{processes.tail(self.log)}",
             ) from None
 
     def stop(self) -> None:
@@ -121,28 +98,63 @@ class ApiProcess:
             processes.stop(self.process)
 
 
+class LocalFaults:
+    """Faults on the embedded stack: the database crashed and restarted in place, or paused
+    (SIGSTOP) and resumed; the API process stopped with SIGTERM and started again on the
+    same port."""
+
+    def __init__(self, database: EmbeddedPostgres, api: ApiProcess) -> None:
+        self.database, self.api = database, api
+
+    def kill_database(self) -> None:
+        self.database.stop(immediate=True)
+
+    def start_database(self) -> None:
+        with stack_step("PostgreSQL did not come back", *DATABASE_FAILURES):
+            self.database.start()
+
+    def pause_database(self) -> None:
+        self.database.pause()
+
+    def resume_database(self) -> None:
+        self.database.resume()
+
+    def restart_api(self) -> None:
+        self.api.stop()
+        self.api.start()
+
+
 @contextmanager
-def embedded_database(project_dir: Path, pg_bin: Path | None = None) -> Iterator[EmbeddedPostgres]:
+def embedded_database(
+    project_dir: Path, pg_bin: Path | None = None, startup_timeout: float = 30.0
+) -> Iterator[EmbeddedPostgres]:
     """PostgreSQL in a temporary directory, with the project's scripts/init.sql loaded."""
     schema_file = project_dir / "scripts" / "init.sql"
     if not schema_file.is_file():
         raise StackError(f"{schema_file} not found: the local stack loads the schema from it")
-    binaries = find_pg_binaries(pg_bin)
+    with stack_step("no PostgreSQL to run", FileNotFoundError):
+        binaries = find_pg_binaries(pg_bin)
     workdir = Path(tempfile.mkdtemp(prefix="coupon-stack-"))
-    database = EmbeddedPostgres(binaries, workdir, random_credentials())
+    database: EmbeddedPostgres | None = None
     try:
-        database.initialise()
-        database.start()
-        database.create_database(schema_file.read_text(), str(schema_file))
+        with stack_step("PostgreSQL did not start", *DATABASE_FAILURES):
+            database = EmbeddedPostgres(binaries, workdir, random_credentials(), startup_timeout)
+            database.initialise()
+            database.start()
+        with stack_step(f"{schema_file} does not load", SchemaError):
+            database.create_database(schema_file.read_text())
         yield database
     finally:
-        database.stop()
+        if database is not None:
+            database.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 @contextmanager
 def local_stack(options: LocalOptions) -> Iterator[Stack]:
-    with embedded_database(options.project_dir, options.pg_bin) as database:
+    with embedded_database(
+        options.project_dir, options.pg_bin, options.startup_timeout
+    ) as database:
         api = ApiProcess(options, database.credentials, database.workdir)
         try:
             api.start()

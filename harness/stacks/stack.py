@@ -1,16 +1,15 @@
-"""What every way of getting a stack hands to the tests."""
+"""What every way of getting a stack hands to the tests, and how it says it failed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import requests
 
-from ..waiting import wait_until
-
-if TYPE_CHECKING:
-    from .compose import ComposeProject
+from .waiting import wait_until
 
 
 class FaultControls(Protocol):
@@ -28,7 +27,24 @@ class FaultControls(Protocol):
 
 
 class StackError(RuntimeError):
-    """The stack could not be brought up; the message says which part and shows its log."""
+    """The stack could not be brought up (or back): `reason` is one line saying which part
+    failed and why, `detail` what shows it (a log tail, compose's output)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason + (f"\n{detail}" if detail else ""))
+        self.reason = reason
+        self.detail = detail
+
+
+@contextmanager
+def stack_step(what: str, *failures: type[Exception]) -> Iterator[None]:
+    """Run one step of bringing a stack up; any of `failures` becomes a StackError whose
+    reason is `what` and the first line of the failure, its detail the rest."""
+    try:
+        yield
+    except failures as exc:
+        first, _, rest = str(exc).partition("\n")
+        raise StackError(f"{what}: {first}", rest) from None
 
 
 @dataclass(frozen=True)
@@ -37,7 +53,6 @@ class Stack:
     api_url: str
     dsn: str
     description: str  # one line for the run's output: what was started, from where
-    compose: ComposeProject | None = None  # set on the compose stack only
     faults: FaultControls | None = None  # None where the suite does not own the stack
 
 

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import contextmanager
-from importlib import resources
 from typing import Any
 
 import psycopg
 import pytest
 import requests
 
-from harness.inspect.init_sql import parse_init_sql
+from harness.inspect.init_sql import read_story_schema
 from harness.inspect.schema_facts import Schema
-from harness.tables import snapshot
+from harness.plugin.profiles import use_suite_profile
+from harness.races.tables import snapshot
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    use_suite_profile(config)
 
 
 @pytest.fixture(scope="session")
 def story_schema() -> Schema:
-    return parse_init_sql(resources.files("harness.spec").joinpath("story_schema.sql").read_text())
+    return read_story_schema()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ any credentials, and `down -v` takes it all away. Needs --stack=compose."""
 
 from __future__ import annotations
 
-import json
 import secrets
 import subprocess
 from datetime import datetime
@@ -21,17 +20,9 @@ pytestmark = pytest.mark.runtime
 
 
 @pytest.fixture(scope="module")
-def project(stack: Stack) -> ComposeProject:
-    if stack.compose is None:
-        pytest.skip(f"needs --stack=compose (this run uses the {stack.kind} stack)")
-    return stack.compose
-
-
-def inspect(container: str) -> dict:
-    output = subprocess.run(
-        ["docker", "inspect", container], capture_output=True, text=True, check=True
-    ).stdout
-    return json.loads(output)[0]
+def project(compose_project: ComposeProject, stack: Stack) -> ComposeProject:
+    """The compose project, up (skipped, with the reason, on the other stacks)."""
+    return compose_project
 
 
 def timestamp(text: str) -> datetime:
@@ -42,8 +33,8 @@ def timestamp(text: str) -> datetime:
 def test_both_services_running(project: ComposeProject) -> None:
     containers = project.container_ids()
     assert sorted(containers) == ["api", "postgres"], f"containers: {containers}"
-    for service, container in containers.items():
-        state = inspect(container)["State"]
+    for service in containers:
+        state = project.inspect(service)["State"]
         assert state["Running"], f"{service} is {state['Status']}"
         health = (state.get("Health") or {}).get("Status")
         assert health in (None, "healthy"), f"{service} health is {health}"
@@ -53,7 +44,7 @@ def test_both_services_running(project: ComposeProject) -> None:
 def test_postgres_on_5432_with_configured_credentials(
     project: ComposeProject, stack: Stack
 ) -> None:
-    container = inspect(project.container_ids()["postgres"])
+    container = project.inspect("postgres")
     exposed = container["NetworkSettings"]["Ports"] or {}
     assert "5432/tcp" in exposed, f"postgres container ports {sorted(exposed)}"
     with psycopg.connect(stack.dsn, connect_timeout=5) as conn:
@@ -62,8 +53,7 @@ def test_postgres_on_5432_with_configured_credentials(
 
 @pytest.mark.ac("1.2-AC1.waits-for-db")
 def test_api_started_after_postgres_was_healthy(project: ComposeProject) -> None:
-    ids = project.container_ids()
-    api, postgres = inspect(ids["api"]), inspect(ids["postgres"])
+    api, postgres = project.inspect("api"), project.inspect("postgres")
     api_started = timestamp(api["State"]["StartedAt"])
     healthy_probes = [
         timestamp(probe["End"])
@@ -79,7 +69,7 @@ def test_api_started_after_postgres_was_healthy(project: ComposeProject) -> None
 
 
 @pytest.mark.ac("1.2-AC4.auto-init")
-def test_schema_exists_without_manual_step(db: psycopg.Connection, stack: Stack) -> None:
+def test_schema_exists_without_manual_step(project: ComposeProject, db: psycopg.Connection) -> None:
     tables = read_live_schema(db).tables
     assert {"coupons", "claims"} <= set(tables), f"after `up` the database has {sorted(tables)}"
 

@@ -3,14 +3,13 @@ for the api service is Alpine, small, holds no compiler, and (for Go) runs a sta
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from harness.inspect.dockerfile import read_dockerfile
 from harness.inspect.image import ImageError, ImageFacts, read_image
+from harness.stacks.compose import ComposeProject
 from harness.stacks.stack import Stack
 
 pytestmark = [pytest.mark.image, pytest.mark.runtime]
@@ -19,18 +18,10 @@ MIB = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def image(stack: Stack) -> ImageFacts:
-    if stack.compose is None:
-        pytest.skip(
-            f"image checks read the image `docker compose up --build` built: use --stack=compose "
-            f"(this run uses the {stack.kind} stack)"
-        )
-    container = stack.compose.container_ids()["api"]
-    inspected = subprocess.run(
-        ["docker", "inspect", container], capture_output=True, text=True, check=True
-    ).stdout
+def image(compose_project: ComposeProject, stack: Stack) -> ImageFacts:
+    """The image `docker compose up --build` built for the api service."""
     try:
-        return read_image(json.loads(inspected)[0]["Image"])
+        return read_image(compose_project.inspect("api")["Image"])
     except ImageError as exc:
         pytest.fail(str(exc), pytrace=False)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from harness import schema_diff
+from harness.inspect import schema_diff
 from harness.inspect.init_sql import InitSqlError, read_init_sql
 from harness.inspect.live_schema import read_live_schema
 from harness.inspect.schema_facts import Schema

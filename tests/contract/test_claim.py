@@ -2,7 +2,7 @@
 
 import pytest
 
-from harness.tables import read_coupon
+from harness.races.tables import read_coupon
 
 from .conftest import describe, error_text
 
@@ -85,17 +85,14 @@ def test_unknown_coupon_prefers_404(api, unique_name) -> None:
 
 
 @pytest.mark.contract("claim.order")
-def test_eligibility_is_checked_before_stock(api, coupon) -> None:
-    # Learn how this implementation answers each rejection, then ask the question whose
-    # answer differs by the order of the checks: a user who holds the last unit claims again.
-    stocked = coupon(5)
-    api.claim("ivan", stocked)
-    already = api.claim("ivan", stocked).status_code
-    sold_out_coupon = coupon(1)
-    api.claim("judy", sold_out_coupon)
-    sold_out = api.claim("mallory", sold_out_coupon).status_code
+def test_eligibility_is_checked_before_stock(api, coupon, claim_statuses) -> None:
+    # The question whose answer differs by the order of the checks: a user who holds the
+    # last unit claims again.
+    already, sold_out = claim_statuses.already_claimed, claim_statuses.out_of_stock
     if already == sold_out:
         pytest.skip(f"already-claimed and out-of-stock both answer {already}: order not observable")
+    sold_out_coupon = coupon(1)
+    api.claim("judy", sold_out_coupon)
     response = api.claim("judy", sold_out_coupon)
     assert response.status_code == already, (
         f"a user who holds the last unit claiming again got {response.status_code} "

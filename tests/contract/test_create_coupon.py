@@ -2,7 +2,7 @@
 
 import pytest
 
-from harness.tables import read_coupon
+from harness.races.tables import read_coupon
 
 from .conftest import describe
 

@@ -14,11 +14,12 @@ import psycopg
 import pytest
 import requests
 
-from harness.concurrency import Call, Reply, send_until
-from harness.history import check, record
+from harness.races.checker import check
+from harness.races.concurrency import Call, Reply, send_until
+from harness.races.statuses import record
+from harness.races.tables import read_coupon
 from harness.stacks.stack import FaultControls, Stack
-from harness.tables import read_coupon
-from harness.waiting import wait_until
+from harness.stacks.waiting import wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.runtime, pytest.mark.slow]
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from harness.tables import read_coupon, snapshot
+from harness.races.tables import read_coupon, snapshot
 
 from .conftest import describe, error_text
 

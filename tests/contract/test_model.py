@@ -18,7 +18,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from harness.tables import read_coupon
+from harness.races.tables import read_coupon
 
 pytestmark = [pytest.mark.runtime, pytest.mark.slow]
 

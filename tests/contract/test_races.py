@@ -8,10 +8,11 @@ import psycopg
 import pytest
 from hypothesis import given, note
 
-from harness.concurrency import send_at_once
-from harness.history import Violation, check, record
-from harness.tables import read_coupon
-from harness.workload import Workload, returning_users, workloads
+from harness.races.checker import Violation, check
+from harness.races.concurrency import send_at_once
+from harness.races.statuses import record
+from harness.races.tables import read_coupon
+from harness.races.workload import Workload, returning_users, workloads
 
 pytestmark = [pytest.mark.runtime, pytest.mark.slow]
 

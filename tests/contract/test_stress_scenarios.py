@@ -8,9 +8,11 @@ from dataclasses import dataclass
 import psycopg
 import pytest
 
-from harness.concurrency import Call, Reply, send_at_once
-from harness.history import Violation, check, record
-from harness.tables import CouponState, read_coupon
+from harness.races.checker import Violation, check
+from harness.races.concurrency import Call, Reply, send_at_once
+from harness.races.history import CouponState
+from harness.races.statuses import record
+from harness.races.tables import read_coupon
 
 pytestmark = [pytest.mark.runtime, pytest.mark.slow]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import shutil
@@ -11,7 +10,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.criteria import lookup
+from harness.plugin.criteria import lookup
+from harness.plugin.suite_run import SuiteRun
+from harness.plugin.suite_run import run_suite as run_pytest
 
 from .catalogue import CONTRACT, GO_STORY, HERE, ROOT, Mutant
 
@@ -19,22 +20,25 @@ from .catalogue import CONTRACT, GO_STORY, HERE, ROOT, Mutant
 @dataclass(frozen=True)
 class MutantRun:
     mutant: Mutant
-    exit_code: int
-    scorecard: dict[str, dict[str, str]]
-    output: str
+    suite: SuiteRun
+
+    @property
+    def output(self) -> str:
+        return self.suite.output
 
     def missed(self) -> list[str]:
         """The criteria that should have reported the mutant but did not."""
         missed = []
         for criterion in self.mutant.catches:
-            status = self.scorecard.get(criterion, {}).get("status")
+            status = self.suite.status(criterion)
             if status != ("FAIL" if lookup(criterion).level == "MUST" else "NOT MET"):
                 missed.append(f"{criterion}: {status or 'not run'}")
         must = any(lookup(c).level == "MUST" for c in self.mutant.catches)
-        if must and self.exit_code != 1:
-            missed.append(f"the run exited {self.exit_code}, expected 1 (a MUST failed)")
-        if not must and self.exit_code != 0:
-            missed.append(f"the run exited {self.exit_code}, expected 0 (only SHOULD rules broken)")
+        exit_code = self.suite.exit_code
+        if must and exit_code != 1:
+            missed.append(f"the run exited {exit_code}, expected 1 (a MUST failed)")
+        if not must and exit_code != 0:
+            missed.append(f"the run exited {exit_code}, expected 0 (only SHOULD rules broken)")
         return missed
 
     @property
@@ -89,28 +93,20 @@ def project_dir_for(mutant: Mutant, workdir: Path) -> Path:
 
 
 def run_suite(mutant: Mutant, workdir: Path, extra: tuple[str, ...] = ()) -> MutantRun:
-    scorecard = workdir / "scorecard.json"
     python = shlex.quote(sys.executable)
     api_cmd = f"{python} -m reference_api"
     if mutant.api:
         api_cmd = f"{python} {shlex.quote(str(HERE / 'api.py'))} {mutant.api}"
     how = ["--stack=compose"] if mutant.stack == "compose" else [f"--api-cmd={api_cmd}"]
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
+    args = [
         *(str(CONTRACT / test) for test in mutant.tests),
         f"--project-dir={project_dir_for(mutant, workdir)}",
         *how,
-        f"--scorecard-json={scorecard}",
-        "-p",
-        "no:cacheprovider",
         "-q",
         "--no-header",
+        "--hypothesis-profile=mutant",  # only detection matters: no shrinking
         *extra,
     ]
     # The mutant's module imports `reference_api`; the repository root must be importable.
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
-    verdicts = json.loads(scorecard.read_text()) if scorecard.exists() else {}
-    return MutantRun(mutant, result.returncode, verdicts, result.stdout + result.stderr)
+    return MutantRun(mutant, run_pytest(args, cwd=ROOT, env=env))

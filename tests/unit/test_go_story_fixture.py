@@ -3,45 +3,26 @@ static check, the Go-only ones included, and, built and started by Docker, the s
 image checks: the suite expects what the story expects. (Its mutants in tests/mutants are
 each caught by one of these checks.)"""
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from harness.plugin.suite_run import SuiteRun, run_suite
 from tests.mutants.catalogue import GO_STORY
 from tests.mutants.runner import compose_cannot_run
 
 ROOT = Path(__file__).parents[2]
 
 
-def scorecard_of(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
-    scorecard = tmp_path / "scorecard.json"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            *args,
-            "-p",
-            "no:cacheprovider",
-            f"--project-dir={GO_STORY}",
-            f"--scorecard-json={scorecard}",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-    )
-    return result, json.loads(scorecard.read_text())
+def suite_on_the_fixture(*args: str) -> SuiteRun:
+    return run_suite([*args, f"--project-dir={GO_STORY}"], cwd=ROOT, timeout=600)
 
 
-def test_story_patterns_pass_static_checks(tmp_path: Path) -> None:
-    result, verdicts = scorecard_of(tmp_path, "tests/contract", "-m", "static")
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert verdicts["1.2-AC3.cgo"]["status"] == "PASS", verdicts["1.2-AC3.cgo"]
-    not_passed = {k: v for k, v in verdicts.items() if v["status"] not in ("PASS", "MET")}
+def test_story_patterns_pass_static_checks() -> None:
+    run = suite_on_the_fixture("tests/contract", "-m", "static")
+    assert run.exit_code == 0, run.output[-3000:]
+    assert run.status("1.2-AC3.cgo") == "PASS", run.scorecard["1.2-AC3.cgo"]
+    not_passed = {k: v for k, v in run.scorecard.items() if v["status"] not in ("PASS", "MET")}
     # 1.2-AC2.valid is skipped where `docker compose` is missing; the story's runtime stage
     # has no USER and its compose file publishes 5432 on every interface, which the suite
     # reports as preferred rules not met.
@@ -50,18 +31,17 @@ def test_story_patterns_pass_static_checks(tmp_path: Path) -> None:
 
 
 @pytest.mark.image
-def test_story_go_build_passes_startup_and_image_checks(tmp_path: Path) -> None:
+def test_story_go_build_passes_startup_and_image_checks() -> None:
     if reason := compose_cannot_run(GO_STORY):
         pytest.skip(reason)
-    result, verdicts = scorecard_of(
-        tmp_path,
+    run = suite_on_the_fixture(
         "tests/contract/test_ac3_image.py",
         "tests/contract/test_ac1_startup.py::test_both_services_running",
         "tests/contract/test_ac1_startup.py::test_api_started_after_postgres_was_healthy",
         "tests/contract/test_ac1_startup.py::test_schema_exists_without_manual_step",
         "--stack=compose",
     )
-    assert result.returncode == 0, result.stdout[-3000:]
+    assert run.exit_code == 0, run.output[-3000:]
     for criterion in (
         "1.2-AC1.up",
         "1.2-AC1.waits-for-db",
@@ -70,4 +50,4 @@ def test_story_go_build_passes_startup_and_image_checks(tmp_path: Path) -> None:
         "1.2-AC3.image-no-toolchain",
         "1.2-AC3.image-size",
     ):
-        assert verdicts[criterion]["status"] == "PASS", (criterion, verdicts[criterion])
+        assert run.status(criterion) == "PASS", (criterion, run.scorecard.get(criterion))

@@ -1,39 +1,50 @@
 """What a user sees when the harness cannot do its job: the reason, not a traceback."""
 
 import shlex
-import subprocess
 import sys
 from pathlib import Path
+
+from harness.plugin.suite_run import SuiteRun, run_suite
 
 ROOT = Path(__file__).parents[2]
 HEALTH = str(ROOT / "tests" / "contract" / "test_health.py")
 
 
-def pytest_run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+def suite(*args: str) -> SuiteRun:
+    return run_suite([HEALTH, *args], cwd=ROOT, timeout=120)
 
 
 def test_external_stack_without_dsn_is_a_usage_error() -> None:
-    result = pytest_run(HEALTH, "--stack=external", "--api-url=http://127.0.0.1:9")
-    assert result.returncode == 4
-    assert "--stack=external needs --api-url URL and --dsn DSN; missing: --dsn" in result.stderr
+    run = suite("--stack=external", "--api-url=http://127.0.0.1:9")
+    assert run.exit_code == 4
+    assert "--stack=external needs --api-url URL and --dsn DSN; missing: --dsn" in run.output
 
 
 def test_api_that_dies_at_startup_shows_its_exit_and_log() -> None:
     crash = f"{shlex.quote(sys.executable)} -c \"print('cannot bind: boom'); raise SystemExit(3)\""
-    result = pytest_run(HEALTH, f"--api-cmd={crash}")
-    assert result.returncode == 1
-    assert "the API exited with 3" in result.stdout and "cannot bind: boom" in result.stdout
-    assert "FAIL    health.ok" in result.stdout
+    run = suite(f"--api-cmd={crash}")
+    assert run.exit_code == 1
+    assert "the API exited with 3" in run.output and "cannot bind: boom" in run.output
+    assert run.status("health.ok") == "FAIL"
 
 
 def test_project_without_init_sql_is_named(tmp_path: Path) -> None:
-    result = pytest_run(HEALTH, f"--project-dir={tmp_path}")
-    assert result.returncode == 1
-    assert f"{tmp_path}/scripts/init.sql not found" in result.stdout
+    run = suite(f"--project-dir={tmp_path}")
+    assert run.exit_code == 1
+    assert f"{tmp_path}/scripts/init.sql not found" in run.output
+
+
+def test_init_sql_that_does_not_load_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "init.sql").write_text("CREATE TABLE coupons (name VARCHAR(255);\n")
+    run = suite(f"--project-dir={tmp_path}")
+    assert run.exit_code == 1
+    assert "scripts/init.sql does not load: syntax error" in run.output, run.output[-2000:]
+    assert "Traceback" not in run.output
+
+
+def test_unusable_pg_bin_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    run = suite(f"--pg-bin={tmp_path}")
+    assert run.exit_code == 1
+    assert f"no PostgreSQL to run: --pg-bin {tmp_path}: no postgres and initdb there" in run.output
+    assert "Traceback" not in run.output

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness.history import Operation, Reason, StatusMap, check, classify_claim
-from harness.tables import CouponState
+from harness.races.checker import check
+from harness.races.history import CouponState, Operation, Reason
+from harness.races.statuses import StatusMap, classify_claim
 
 STATUSES = StatusMap(already_claimed=409, out_of_stock=400, not_found=404)
 
@@ -29,11 +30,30 @@ def claim(
             Reason.REJECTED: 409,
         }.get(reason),
     )
-    return Operation(process, "claim", coupon, user, None, kind, reason, status, at, at + took)
+    return Operation(
+        process=process,
+        f="claim",
+        coupon=coupon,
+        user=user,
+        type=kind,
+        reason=reason,
+        status=status,
+        invoked=at,
+        completed=at + took,
+    )
 
 
 def create(amount: int, kind: str = "ok", at: float = 0.0, coupon: str = "C") -> Operation:
-    return Operation(0, "create", coupon, None, amount, kind, None, 201, at, at + 0.5)
+    return Operation(
+        process=0,
+        f="create",
+        coupon=coupon,
+        amount=amount,
+        type=kind,
+        status=201,
+        invoked=at,
+        completed=at + 0.5,
+    )
 
 
 def state(amount: int, remaining: int, *claimants: str) -> CouponState:

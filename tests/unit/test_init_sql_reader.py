@@ -2,7 +2,7 @@
 
 import pytest
 
-from harness import schema_diff
+from harness.inspect import schema_diff
 from harness.inspect.init_sql import InitSqlError, parse_init_sql
 from harness.inspect.schema_facts import ForeignKey
 

@@ -1,6 +1,6 @@
 """Verdicts from test outcomes: MUST and SHOULD apart, failures win, skips say why."""
 
-from harness.scorecard import Scorecard
+from harness.plugin.scorecard import Scorecard
 
 
 def test_failure_wins_and_carries_its_evidence() -> None:

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import psycopg
 
-
-@dataclass(frozen=True)
-class CouponState:
-    name: str
-    amount: int
-    remaining_amount: int
-    claimants: tuple[str, ...]  # user_id of every claims row, in id order
+from .history import CouponState
 
 
 def read_coupon(conn: psycopg.Connection, name: str) -> CouponState | None:

@@ -14,6 +14,10 @@ from pathlib import Path
 _PR_SET_PDEATHSIG = 1
 
 
+class ProcessFailed(RuntimeError):
+    """A program the harness ran to completion exited non-zero; the message has its output."""
+
+
 def _die_with_parent() -> None:
     # Ctrl-C, a crash or SIGKILL of pytest must not leave a database or an API running.
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -28,7 +32,7 @@ def unprivileged_user() -> pwd.struct_passwd | None:
             return pwd.getpwnam(name)
         except KeyError:
             continue
-    raise RuntimeError("running as root, and no 'postgres' or 'nobody' user to run PostgreSQL as")
+    raise ProcessFailed("running as root, and no 'postgres' or 'nobody' user to run PostgreSQL as")
 
 
 def _become(user: pwd.struct_passwd | None) -> Callable[[], None]:
@@ -54,8 +58,8 @@ def run(
         **kwargs,
     )
     if result.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(argv)} exited with {result.returncode}:\n{result.stdout}{result.stderr}"
+        raise ProcessFailed(
+            f"{Path(argv[0]).name} exited with {result.returncode}:\n{result.stdout}{result.stderr}"
         )
     return result
 

@@ -1,6 +1,9 @@
 """pytest-docker's fixtures, overridden so that `docker_services` brings up the project's
 own compose stack: its compose file (plus --compose-file extras and a loopback override),
-a project name unique to the run, `up --build --wait`, and `down --volumes` at the end."""
+a project name unique to the run, `up --build --wait`, and `down --volumes` at the end.
+
+`compose_project` is also what a test asks for when it needs the compose stack: on any
+other stack it skips, with the reason."""
 
 from __future__ import annotations
 
@@ -8,13 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from .stacks.compose import DOWN, ComposeProject, new_project, up_command
+from ..stacks.compose import DOWN, ComposeProject, new_project, up_command
 
 
 @pytest.fixture(scope="session")
 def compose_project(
     pytestconfig: pytest.Config, project_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> ComposeProject:
+    kind = pytestconfig.getoption("stack")
+    if kind != "compose":
+        pytest.skip(f"needs --stack=compose (this run uses the {kind} stack)")
     return new_project(
         project_dir,
         tmp_path_factory.mktemp("compose"),

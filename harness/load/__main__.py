@@ -3,14 +3,13 @@ then every claim's answer and the final tables judged against the contract's inv
 
 By default it starts the embedded stack (reference API, or --api-cmd); --host and --dsn
 point it at a running one. Exit status: 0 when no invariant is violated and failures stay
-within --max-failure-ratio; 1 otherwise; 2 on a usage error."""
+within --max-failure-ratio; 1 otherwise (or when the stack does not come up); 2 on a usage
+error."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
-import json
 import secrets
 import subprocess
 import sys
@@ -19,15 +18,20 @@ from pathlib import Path
 
 import psycopg
 
-from .client import ApiClient
-from .history import Operation, check, claim_operation, learn_claim_statuses
-from .stacks.embedded_postgres import free_port
-from .stacks.external import external_stack
-from .stacks.local import REFERENCE_API_CMD, LocalOptions, local_stack
-from .stacks.stack import Stack
-from .tables import read_coupon
+from harness.races.calibration import learn_claim_statuses
+from harness.races.checker import check
+from harness.races.client import ApiClient
+from harness.races.history import read_history
+from harness.races.statuses import StatusMap
+from harness.races.tables import read_coupon
+from harness.stacks.external import external_stack
+from harness.stacks.local import REFERENCE_API_CMD, LocalOptions, local_stack
+from harness.stacks.ports import free_port
+from harness.stacks.stack import Stack, StackError
 
-LOCUSTFILE = Path(__file__).resolve().parents[1] / "tests" / "load" / "locustfile.py"
+from .report import endpoint_rows, summary
+
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
 
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -78,7 +82,12 @@ def chosen_stack(options: argparse.Namespace) -> Iterator[Stack]:
 
 
 def locust_commands(
-    options: argparse.Namespace, stack: Stack, run_id: str, results: Path, passthrough: list[str]
+    options: argparse.Namespace,
+    stack: Stack,
+    run_id: str,
+    results: Path,
+    statuses: StatusMap,
+    passthrough: list[str],
 ) -> list[list[str]]:
     common = [
         sys.executable,
@@ -94,6 +103,8 @@ def locust_commands(
         str(options.hot_stock),
         "--history-dir",
         str(results / "history"),
+        "--claim-statuses",
+        statuses.as_option(),
         *passthrough,
     ]
     master = [
@@ -139,73 +150,31 @@ def run_locust(commands: list[list[str]]) -> None:
             process.wait(timeout=60)
 
 
-def read_history(folder: Path, statuses) -> list[Operation]:
-    history = []
-    for path in sorted(folder.glob("claims-*.jsonl")):
-        for line in path.read_text().splitlines():
-            e = json.loads(line)
-            history.append(
-                claim_operation(
-                    e["process"],
-                    e["user"],
-                    e["coupon"],
-                    e["status"],
-                    e["invoked"],
-                    e["completed"],
-                    statuses,
-                )
-            )
-    return history
-
-
-def endpoint_rows(results: Path) -> list[dict[str, str]]:
-    path = results / "locust_stats.csv"
-    return list(csv.DictReader(path.open())) if path.exists() else []
-
-
-def summary(rows: list[dict[str, str]], history: list[Operation], violations, touched: int) -> str:
-    lines = [
-        f"{'endpoint / outcome':<24}{'requests':>10}{'failures':>10}{'req/s':>9}"
-        f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
-    ]
-    for row in rows:
-        lines.append(
-            f"{row['Name']:<24}{row['Request Count']:>10}{row['Failure Count']:>10}"
-            f"{float(row['Requests/s']):>9.1f}{row['50%']:>8}{row['95%']:>8}{row['99%']:>8}"
-        )
-    ok = sum(op.type == "ok" for op in history)
-    lines.append(f"claims recorded: {len(history)} ({ok} ok); coupons checked: {touched}")
-    lines.append(
-        "invariants: all hold"
-        if not violations
-        else f"invariants: {len(violations)} VIOLATION(S)\n  "
-        + "\n  ".join(str(v) for v in violations[:10])
-    )
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     options, passthrough = parse_args(sys.argv[1:] if argv is None else argv)
     run_id = secrets.token_hex(4)
     results = (options.results or Path("results") / f"load-{run_id}").resolve()
-    (results / "history").mkdir(parents=True, exist_ok=True)
-    with chosen_stack(options) as stack:
-        print(f"stack: {stack.description}\nrun {run_id}: results in {results}", flush=True)
-        api = ApiClient(stack.api_url)
-        statuses = learn_claim_statuses(
-            api, lambda prefix: f"load-{run_id}-{prefix}-{secrets.token_hex(3)}"
-        )
-        run_locust(locust_commands(options, stack, run_id, results, passthrough))
-        history = read_history(results / "history", statuses)
-        with psycopg.connect(stack.dsn) as conn:
-            names = [
-                n
-                for (n,) in conn.execute(
-                    "SELECT name FROM coupons WHERE name LIKE %s", (f"load-{run_id}-%",)
-                )
-            ]
-            states = {name: read_coupon(conn, name) for name in names}
-        views = {name: api.get(name).json() for name in names}
+    try:
+        with chosen_stack(options) as stack:
+            print(f"stack: {stack.description}\nrun {run_id}: results in {results}", flush=True)
+            api = ApiClient(stack.api_url)
+            statuses = learn_claim_statuses(
+                api, lambda prefix: f"load-{run_id}-{prefix}-{secrets.token_hex(3)}"
+            )
+            run_locust(locust_commands(options, stack, run_id, results, statuses, passthrough))
+            history = list(read_history(results / "history"))
+            with psycopg.connect(stack.dsn) as conn:
+                names = [
+                    n
+                    for (n,) in conn.execute(
+                        "SELECT name FROM coupons WHERE name LIKE %s", (f"load-{run_id}-%",)
+                    )
+                ]
+                states = {name: read_coupon(conn, name) for name in names}
+            views = {name: api.get(name).json() for name in names}
+    except StackError as exc:
+        print(f"the stack did not come up: {exc}", file=sys.stderr)
+        return 1
     violations = [v for v in check(history, states, views) if not v.preferred]
     rows = endpoint_rows(results)
     report = summary(rows, history, violations, len(names))

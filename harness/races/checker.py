@@ -1,159 +1,16 @@
-"""Histories of concurrent operations, and the checker that judges them (Jepsen's words).
-
-An operation is invoked by a process and completes with a type: `ok` (it happened),
-`fail` (it was refused, and the reason says why), or `info` (no answer: it may or may not
-have happened). The checker is a pure function from a history and the final state of the
-tables to the violations it proves, each naming the invariant of api-contract.md it
-breaks and the operations that show it, so it can be tested on hand-written histories."""
+"""The checker: a pure function from a history and the final state of the tables to the
+violations they prove, each naming the invariant of api-contract.md it breaks and the
+operations that show it, so it can be tested on hand-written histories."""
 
 from __future__ import annotations
 
 import bisect
-import enum
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .client import ApiClient
-from .concurrency import Call, Reply
-from .tables import CouponState
-
-
-class Reason(enum.Enum):
-    """Why an operation failed, as far as its answer tells."""
-
-    ALREADY_CLAIMED = "already-claimed"
-    OUT_OF_STOCK = "out-of-stock"
-    NOT_FOUND = "not-found"
-    EXISTS = "exists"  # a create of a name that is taken
-    INVALID = "invalid"
-    REJECTED = "rejected"  # a claim's 4xx whose status does not say which rejection
-
-
-@dataclass(frozen=True)
-class Operation:
-    process: int
-    f: str  # "claim" or "create"
-    coupon: str
-    user: str | None  # claims
-    amount: int | None  # creates
-    type: str  # "ok", "fail" or "info"
-    reason: Reason | None
-    status: int | None
-    invoked: float  # monotonic seconds
-    completed: float
-
-    def __str__(self) -> str:
-        who = f"{self.user}@{self.coupon}" if self.f == "claim" else f"{self.coupon}x{self.amount}"
-        answer = self.status if self.status is not None else "no answer"
-        why = f" {self.reason.value}" if self.reason else ""
-        return (
-            f"p{self.process} {self.f} {who} -> {self.type}{why} ({answer}) "
-            f"[{self.invoked:.4f}..{self.completed:.4f}]"
-        )
-
-
-@dataclass(frozen=True)
-class StatusMap:
-    """How one implementation answers each claim rejection, learned by asking it."""
-
-    already_claimed: int
-    out_of_stock: int
-    not_found: int
-
-    def reason(self, status: int) -> Reason:
-        meanings = {
-            self.already_claimed: Reason.ALREADY_CLAIMED,
-            self.out_of_stock: Reason.OUT_OF_STOCK,
-            self.not_found: Reason.NOT_FOUND,
-        }
-        taken = Counter((self.already_claimed, self.out_of_stock, self.not_found))
-        return meanings[status] if taken[status] == 1 else Reason.REJECTED
-
-
-def learn_claim_statuses(api: ApiClient, unique_name: Callable[[str], str]) -> StatusMap:
-    """Ask the implementation each rejection once. "Already claimed" is asked while stock
-    remains, so an implementation that checks stock first still shows its real answer."""
-    coupon = unique_name("calibration")
-    api.create(coupon, 2)
-    api.claim("first", coupon)
-    already_claimed = api.claim("first", coupon).status_code
-    api.claim("second", coupon)
-    return StatusMap(
-        already_claimed=already_claimed,
-        out_of_stock=api.claim("third", coupon).status_code,
-        not_found=api.claim("first", unique_name("absent")).status_code,
-    )
-
-
-def classify_claim(status: int | None, statuses: StatusMap) -> tuple[str, Reason | None]:
-    if status is None or status >= 500:
-        return "info", None
-    if 200 <= status < 300:
-        return "ok", None
-    if status in (statuses.already_claimed, statuses.out_of_stock, statuses.not_found):
-        return "fail", statuses.reason(status)
-    return "fail", Reason.INVALID
-
-
-def classify_create(status: int | None) -> tuple[str, Reason | None]:
-    if status is None or status >= 500:
-        return "info", None
-    if 200 <= status < 300:
-        return "ok", None
-    return "fail", Reason.EXISTS if status == 409 else Reason.INVALID
-
-
-def claim_operation(
-    process: int,
-    user: str,
-    coupon: str,
-    reply_status: int | None,
-    invoked: float,
-    completed: float,
-    statuses: StatusMap,
-) -> Operation:
-    kind, reason = classify_claim(reply_status, statuses)
-    return Operation(
-        process, "claim", coupon, user, None, kind, reason, reply_status, invoked, completed
-    )
-
-
-def record(calls: list[Call], replies: list[Reply], statuses: StatusMap) -> list[Operation]:
-    """The history of a run: each call with its reply, classified."""
-    history = []
-    for call, reply in zip(calls, replies, strict=True):
-        body = call.body
-        if call.path.endswith("/claim"):
-            history.append(
-                claim_operation(
-                    reply.process,
-                    body["user_id"],
-                    body["coupon_name"],
-                    reply.status,
-                    reply.invoked,
-                    reply.completed,
-                    statuses,
-                )
-            )
-        else:
-            kind, reason = classify_create(reply.status)
-            history.append(
-                Operation(
-                    reply.process,
-                    "create",
-                    body["name"],
-                    None,
-                    body["amount"],
-                    kind,
-                    reason,
-                    reply.status,
-                    reply.invoked,
-                    reply.completed,
-                )
-            )
-    return history
+from .history import CouponState, Operation, Reason
 
 
 @dataclass(frozen=True)
@@ -199,9 +56,9 @@ def check(
             continue
         violations += _stock(state)
         violations += _doubles(state)
-        violations += _answers_match_rows(state, ops.claims)
-        violations += _view(state, views.get(name))
         by_user = _by_user(ops.claims)
+        violations += _answers_match_rows(state, by_user)
+        violations += _view(state, views.get(name))
         violations += _lost_sales(state, ops.claims, by_user)
         violations += _already_claimed_needs_a_claim(ops.claims, by_user)
         violations += _eligibility_before_stock(ops.claims, by_user)
@@ -248,11 +105,8 @@ def _doubles(state: CouponState) -> list[Violation]:
     ]
 
 
-def _answers_match_rows(state: CouponState, claims: list[Operation]) -> list[Violation]:
+def _answers_match_rows(state: CouponState, by_user: dict[str, list[Operation]]) -> list[Violation]:
     rows = Counter(state.claimants)
-    by_user: dict[str, list[Operation]] = defaultdict(list)
-    for op in claims:
-        by_user[op.user].append(op)
     violations = []
     for user in sorted(set(by_user) | set(rows)):
         mine = by_user.get(user, [])

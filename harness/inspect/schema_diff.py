@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .inspect.schema_facts import Schema, Table
+from .schema_facts import Schema, Table
 
 
 def _table(schema: Schema, name: str) -> Table | None:
@@ -45,22 +45,30 @@ def column_differences(expected: Schema, actual: Schema, table_name: str) -> lis
     return problems
 
 
-def check_differences(expected: Schema, actual: Schema) -> list[str]:
+def _missing_per_table(expected: Schema, actual: Schema, facts: str, say) -> list[str]:
+    """Each of a table's `facts` (checks, uniques) the expected schema has and the actual
+    one lacks, said by say(table name, fact)."""
     problems = []
     for name, want in expected.tables.items():
         have = _table(actual, name)
-        for check in sorted(want.checks - (have.checks if have else set())):
-            problems.append(f"{name}: missing CHECK ({check})")
+        found = getattr(have, facts) if have else set()
+        problems += [say(name, fact) for fact in sorted(getattr(want, facts) - found)]
     return problems
+
+
+def check_differences(expected: Schema, actual: Schema) -> list[str]:
+    return _missing_per_table(
+        expected, actual, "checks", lambda table, check: f"{table}: missing CHECK ({check})"
+    )
 
 
 def unique_differences(expected: Schema, actual: Schema) -> list[str]:
-    problems = []
-    for name, want in expected.tables.items():
-        have = _table(actual, name)
-        for unique in sorted(want.uniques - (have.uniques if have else set())):
-            problems.append(f"{name}: missing UNIQUE{_describe(unique)}")
-    return problems
+    return _missing_per_table(
+        expected,
+        actual,
+        "uniques",
+        lambda table, unique: f"{table}: missing UNIQUE{_describe(unique)}",
+    )
 
 
 def index_differences(expected: Schema, actual: Schema) -> list[str]:

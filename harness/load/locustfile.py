@@ -1,0 +1,177 @@
+"""A flash sale under load: many distinct users on one hot coupon, double dippers,
+browsers and creators. `nox -s load` runs it (tests/load/locustfile.py imports this) and
+then checks the invariants.
+
+Every claim's answer is kept as an operation of the run's history (harness/races/history.py),
+one history file per locust process in --history-dir, so the run ends with a full history
+for the checker, not only totals. Expected rejections (sold out, already claimed) are
+successes in locust's stats, named by their status ("claim 400", "claim 409"); 5xx answers
+and transport errors are failures."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+import requests
+from locust import HttpUser, between, constant, events, task
+from locust.runners import WorkerRunner
+
+# Absolute imports: locust loads this file by its path, as a module of its own.
+from harness.races.calibration import learn_claim_statuses
+from harness.races.client import ApiClient
+from harness.races.history import HistoryFile, Operation
+from harness.races.statuses import StatusMap, claim_operation
+
+_history: list[Operation] = []
+_statuses: list[StatusMap] = []  # this process's reading of the API's rejection statuses
+
+
+@events.init_command_line_parser.add_listener
+def _options(parser) -> None:
+    group = parser.add_argument_group("flash sale")
+    group.add_argument("--run-id", default="adhoc", help="prefix of every coupon of this run")
+    group.add_argument("--hot-stock", type=int, default=1000, help="stock of the hot coupon")
+    group.add_argument("--history-dir", default="", help="write each claim's answer here")
+    group.add_argument(
+        "--claim-statuses",
+        default="",
+        help="the API's statuses for already claimed, out of stock and unknown coupon, "
+        "e.g. 409,400,404 (default: learned by asking the API at the start)",
+    )
+    for name, default in (("flash", 20), ("dipper", 2), ("browser", 2), ("creator", 1)):
+        group.add_argument(
+            f"--{name}-weight",
+            type=int,
+            default=default,
+            help=f"weight of {name} users (default {default})",
+        )
+
+
+@events.init.add_listener
+def _weights(environment, **_) -> None:
+    options = environment.parsed_options
+    if options is None:
+        return
+    FlashSaleUser.weight = options.flash_weight
+    DoubleDipper.weight = options.dipper_weight
+    Browser.weight = options.browser_weight
+    Creator.weight = options.creator_weight
+
+
+def hot_coupon(environment) -> str:
+    return f"load-{environment.parsed_options.run_id}-hot"
+
+
+@events.test_start.add_listener
+def _prepare(environment, **_) -> None:
+    options = environment.parsed_options
+    if options.claim_statuses:
+        _statuses[:] = [StatusMap.from_option(options.claim_statuses)]
+    else:
+        api = ApiClient(environment.host)
+        prefix = f"load-{options.run_id}-{os.getpid()}"
+        _statuses[:] = [learn_claim_statuses(api, lambda what: f"{prefix}-{what}")]
+    if isinstance(environment.runner, WorkerRunner):
+        return  # the master (or the single local process) creates the hot coupon once
+    response = requests.post(
+        f"{environment.host}/api/coupons",
+        json={"name": hot_coupon(environment), "amount": options.hot_stock},
+        timeout=10,
+    )
+    if response.status_code != 201:
+        raise RuntimeError(
+            f"could not create the hot coupon: {response.status_code} {response.text}"
+        )
+
+
+@events.test_stop.add_listener
+def _write_history(environment, **_) -> None:
+    folder = environment.parsed_options.history_dir
+    if folder and _history:
+        HistoryFile(Path(folder), f"locust-{os.getpid()}").write(_history)
+        _history.clear()
+
+
+class ClaimingUser(HttpUser):
+    abstract = True
+
+    def claim(self, user_id: str, coupon: str) -> None:
+        invoked = time.monotonic()
+        error = None
+        with self.client.post(
+            "/api/coupons/claim",
+            json={"user_id": user_id, "coupon_name": coupon},
+            name="claim",
+            catch_response=True,
+        ) as response:
+            status = response.status_code or None
+            if status and 200 <= status < 300:
+                response.request_meta["name"] = "claim ok"
+                response.success()
+            elif status and 400 <= status <= 409:
+                response.request_meta["name"] = f"claim {status}"
+                response.success()  # an expected answer in a flash sale, not a failure
+            elif status:
+                response.failure(f"claim answered {status}")
+            else:
+                error = repr(response.error)  # refused, reset, timed out...
+                response.failure(f"claim got no answer: {error}")
+        _history.append(
+            claim_operation(
+                process=os.getpid(),
+                user=user_id,
+                coupon=coupon,
+                status=status,
+                invoked=invoked,
+                completed=time.monotonic(),
+                statuses=_statuses[0],
+                error=error,
+            )
+        )
+
+
+class FlashSaleUser(ClaimingUser):
+    """A crowd of distinct people, each claiming the hot coupon once."""
+
+    wait_time = constant(0)
+
+    @task
+    def claim_once(self) -> None:
+        self.claim(f"user-{uuid.uuid4().hex[:16]}", hot_coupon(self.environment))
+
+
+class DoubleDipper(ClaimingUser):
+    """One person hammering the hot coupon, hoping for a second unit."""
+
+    wait_time = between(0, 0.05)
+
+    def on_start(self) -> None:
+        self.user_id = f"dipper-{uuid.uuid4().hex[:12]}"
+
+    @task
+    def claim_again(self) -> None:
+        self.claim(self.user_id, hot_coupon(self.environment))
+
+
+class Browser(HttpUser):
+    """Watches the hot coupon's remaining stock."""
+
+    wait_time = between(0, 0.1)
+
+    @task
+    def look(self) -> None:
+        self.client.get(f"/api/coupons/{hot_coupon(self.environment)}", name="get coupon")
+
+
+class Creator(HttpUser):
+    """Merchants creating small coupons while the sale runs."""
+
+    wait_time = between(0.05, 0.2)
+
+    @task
+    def create(self) -> None:
+        name = f"load-{self.environment.parsed_options.run_id}-c-{uuid.uuid4().hex[:12]}"
+        self.client.post("/api/coupons", json={"name": name, "amount": 5}, name="create coupon")

@@ -1,0 +1,48 @@
+"""The pytest plugin (entry point `coupon_harness`): options, fixtures, criterion markers,
+hypothesis profiles and the scorecard."""
+
+from __future__ import annotations
+
+import pytest
+
+from . import compose_fixtures, fixtures
+from .criteria import lookup
+from .options import add_options, check_options
+from .profiles import register_profiles
+from .reporter import ScorecardReporter, criteria_of
+
+MARKERS = {
+    "static": "checks artifacts (files) only; needs no running stack",
+    "runtime": "needs a running stack (API + database)",
+    "image": "needs a Docker engine to build or inspect images",
+    "faults": "needs control of the stack to inject faults",
+    "slow": "takes more than a few seconds",
+    "ac(id, ...)": "proves story 1.2 acceptance criteria, e.g. ac('1.2-AC4.unique')",
+    "contract(id, ...)": "proves API contract rules, e.g. contract('claim.already')",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+@pytest.hookimpl(tryfirst=True)  # before hypothesis' plugin loads --hypothesis-profile
+def pytest_configure(config: pytest.Config) -> None:
+    for marker, text in MARKERS.items():
+        config.addinivalue_line("markers", f"{marker}: {text}")
+    check_options(config)
+    register_profiles()
+    config.pluginmanager.register(ScorecardReporter(config), "coupon-scorecard")
+    config.pluginmanager.register(fixtures, "coupon-fixtures")
+    # Registered now, after every entry-point plugin, so that these fixtures override
+    # pytest-docker's of the same names.
+    config.pluginmanager.register(compose_fixtures, "coupon-compose-fixtures")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for criterion_id in criteria_of(item):
+            try:
+                lookup(criterion_id)
+            except KeyError as exc:
+                raise pytest.UsageError(f"{item.nodeid}: {exc.args[0]}") from None

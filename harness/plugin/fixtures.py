@@ -1,0 +1,107 @@
+"""The fixtures the contract suite is written against: the project, the running stack, an
+HTTP client, a database connection, the implementation's rejection statuses, fresh names."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from ..races.calibration import learn_claim_statuses
+from ..races.client import ApiClient
+from ..races.statuses import StatusMap
+from ..stacks.compose import ComposeProject, compose_stack, up_failure
+from ..stacks.external import external_stack
+from ..stacks.local import LocalOptions, local_stack
+from ..stacks.stack import Stack, StackError
+from .terminal import say
+
+
+@pytest.fixture(scope="session")
+def project_dir(pytestconfig: pytest.Config) -> Path:
+    chosen = pytestconfig.getoption("project_dir")
+    return (chosen or pytestconfig.rootpath).resolve()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    request: pytest.FixtureRequest, pytestconfig: pytest.Config, project_dir: Path
+) -> Iterator[Stack]:
+    kind = pytestconfig.getoption("stack")
+    timeout = pytestconfig.getoption("startup_timeout")
+    if kind == "compose":
+        context = running_compose_stack(request, timeout)
+    elif kind == "external":
+        context = external_stack(
+            pytestconfig.getoption("api_url"), pytestconfig.getoption("dsn"), timeout
+        )
+    else:
+        context = local_stack(
+            LocalOptions(
+                project_dir=project_dir,
+                api_cmd=pytestconfig.getoption("api_cmd"),
+                pg_bin=pytestconfig.getoption("pg_bin"),
+                startup_timeout=timeout,
+            )
+        )
+    try:
+        with context as running:
+            reporter = pytestconfig.pluginmanager.get_plugin("coupon-scorecard")
+            reporter.stack_description = running.description
+            say(pytestconfig, f"\nstack up: {running.description}")
+            yield running
+    except StackError as exc:
+        pytest.fail(f"the {kind} stack did not come up: {exc}", pytrace=False)
+
+
+@contextmanager
+def running_compose_stack(request: pytest.FixtureRequest, timeout: float) -> Iterator[Stack]:
+    project: ComposeProject = request.getfixturevalue("compose_project")
+    try:
+        services = request.getfixturevalue("docker_services")  # pytest-docker: up --build
+    except Exception as exc:  # pytest-docker raises a bare Exception carrying compose's output
+        raise up_failure(project, str(exc)) from None
+    try:
+        yield compose_stack(project, services, timeout)
+    finally:
+        kept = project.workdir / "compose.log"
+        kept.write_text(project.logs(tail=100_000))
+        if request.session.testsfailed:
+            say(request.config, f"compose logs kept in {kept}")
+
+
+@pytest.fixture(scope="session")
+def api(stack: Stack) -> ApiClient:
+    return ApiClient(stack.api_url)
+
+
+@pytest.fixture
+def db(stack: Stack) -> Iterator[psycopg.Connection]:
+    """A connection of its own per test: a fault test may have restarted the database."""
+    with psycopg.connect(stack.dsn, autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture(scope="session")
+def claim_statuses(api: ApiClient, unique_name: Callable[[str], str]) -> StatusMap:
+    """How this implementation answers each kind of claim rejection, learned by asking."""
+    return learn_claim_statuses(api, unique_name)
+
+
+_RUN = secrets.token_hex(3)
+_SERIAL = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def unique_name() -> Callable[[str], str]:
+    """Names no other test (or earlier run against the same database) uses."""
+
+    def make(prefix: str = "coupon") -> str:
+        return f"{prefix}-{_RUN}-{next(_SERIAL)}"
+
+    return make

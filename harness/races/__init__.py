@@ -1,0 +1,1 @@
+"""Races: requests released together over real HTTP, their history, and the checker."""

@@ -1,0 +1,24 @@
+"""The status calibration: how an implementation answers each claim rejection, learned by
+asking it once over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .client import ApiClient
+from .statuses import StatusMap
+
+
+def learn_claim_statuses(api: ApiClient, unique_name: Callable[[str], str]) -> StatusMap:
+    """ "Already claimed" is asked while stock remains, so an implementation that checks
+    stock first still shows its real answer."""
+    coupon = unique_name("calibration")
+    api.create(coupon, 2)
+    api.claim("first", coupon)
+    already_claimed = api.claim("first", coupon).status_code
+    api.claim("second", coupon)
+    return StatusMap(
+        already_claimed=already_claimed,
+        out_of_stock=api.claim("third", coupon).status_code,
+        not_found=api.claim("first", unique_name("absent")).status_code,
+    )

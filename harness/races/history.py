@@ -1,0 +1,97 @@
+"""Histories of concurrent operations, in Jepsen's words, and the file they are kept in.
+
+An operation is invoked by a process and completes with a type: `ok` (it happened),
+`fail` (it was refused, and the reason says why), or `info` (no answer: it may or may not
+have happened). A history file holds one operation a line as JSON; the contract suite,
+the locust users and the load run all write and read it through this module."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+Kind = Literal["ok", "fail", "info"]
+Function = Literal["claim", "create"]
+
+
+class Reason(enum.Enum):
+    """Why an operation failed, as far as its answer tells."""
+
+    ALREADY_CLAIMED = "already-claimed"
+    OUT_OF_STOCK = "out-of-stock"
+    NOT_FOUND = "not-found"
+    EXISTS = "exists"  # a create of a name that is taken
+    INVALID = "invalid"
+    REJECTED = "rejected"  # a claim's 4xx whose status does not say which rejection
+
+
+@dataclass(frozen=True, kw_only=True)
+class Operation:
+    process: int
+    f: Function
+    coupon: str
+    user: str | None = None  # claims
+    amount: int | None = None  # creates
+    type: Kind
+    reason: Reason | None = None
+    status: int | None  # None: no answer arrived
+    invoked: float  # monotonic seconds
+    completed: float
+    error: str | None = None  # why no answer arrived (refused, reset, timed out)
+
+    def __str__(self) -> str:
+        who = f"{self.user}@{self.coupon}" if self.f == "claim" else f"{self.coupon}x{self.amount}"
+        answer = self.status if self.status is not None else "no answer"
+        why = f" {self.reason.value}" if self.reason else ""
+        return (
+            f"p{self.process} {self.f} {who} -> {self.type}{why} ({answer}) "
+            f"[{self.invoked:.4f}..{self.completed:.4f}]"
+        )
+
+    def to_json(self) -> str:
+        fields = asdict(self)
+        fields["reason"] = self.reason.value if self.reason else None
+        return json.dumps(fields)
+
+    @classmethod
+    def from_json(cls, line: str) -> Operation:
+        fields = json.loads(line)
+        reason = fields.pop("reason")
+        return cls(**fields, reason=Reason(reason) if reason else None)
+
+
+@dataclass(frozen=True)
+class CouponState:
+    """What the tables hold for one coupon at the end: what a history is judged against."""
+
+    name: str
+    amount: int
+    remaining_amount: int
+    claimants: tuple[str, ...]  # user_id of every claims row, in id order
+
+
+HISTORY_GLOB = "*.history.jsonl"
+
+
+class HistoryFile:
+    """One process's history, appended to as operations complete (several processes of
+    one run each write their own file in a shared folder)."""
+
+    def __init__(self, folder: Path, writer: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"{writer}.history.jsonl"
+
+    def write(self, operations: Iterable[Operation]) -> None:
+        with self.path.open("a") as out:
+            out.writelines(op.to_json() + "\n" for op in operations)
+
+
+def read_history(folder: Path) -> Iterator[Operation]:
+    """Every operation of every history file in `folder`."""
+    for path in sorted(folder.glob(HISTORY_GLOB)):
+        with path.open() as lines:
+            yield from (Operation.from_json(line) for line in lines if line.strip())
