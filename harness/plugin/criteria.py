@@ -71,9 +71,34 @@ _STORY = [
 ]
 
 _CONTRACT = [
-    Criterion("health.ok", "GET /health answers 200 {status: healthy} when the database answers"),
+    Criterion(
+        "stack.ready",
+        "the stack comes up: the database with the project's schema, then the API answering "
+        "HTTP within --startup-timeout (on compose: 1.2-AC1.up)",
+    ),
+    Criterion("health.ok", "GET /health answers 200 while the database answers"),
+    Criterion(
+        "health.prefer-body",
+        'GET /health answers {"status": "healthy"} (the contract\'s body)',
+        "SHOULD",
+    ),
+    Criterion(
+        "health.prefer-503",
+        "GET /health answers 503 (rather than another 5xx) while the database is down",
+        "SHOULD",
+    ),
     Criterion("create.created", "POST /api/coupons answers 201; remaining_amount starts at amount"),
     Criterion("create.duplicate", "a second create of one name answers 409, the first unchanged"),
+    Criterion(
+        "create.race",
+        "creates of one name sent at once: exactly one 201, the rest 409, never a 5xx, the "
+        "winner's amount kept",
+    ),
+    Criterion(
+        "names.identity",
+        "names differing only in case, whitespace or unicode normalization are distinct "
+        "coupons, each round-tripping exactly through create, claim and GET",
+    ),
     Criterion("create.invalid", "invalid create bodies answer 400 {error} and store nothing"),
     Criterion("claim.success", "a claim with stock answers 200 or 201 and is stored"),
     Criterion("claim.already", "a second claim by one user is rejected (409 or 400)"),
@@ -105,7 +130,8 @@ _CONTRACT = [
     ),
     Criterion(
         "faults.db-crash",
-        "PostgreSQL crashes mid-sale: /health 503 while down, recovery without a restart, "
+        "PostgreSQL crashes mid-sale: /health never 200 (a 5xx) while down, recovery without a "
+        "restart, "
         "every acknowledged claim kept (invariant 7)",
     ),
     Criterion(

@@ -1,10 +1,13 @@
 """Turns test reports into criterion verdicts, prints the scorecard, and sets the exit status
 from it.
 
-A preferred (SHOULD) rule that is not met is its own outcome, not a failure: a test whose
-criteria are all SHOULD and that fails is reported with the status "NOT MET" (`N` in the
-progress line), counted apart from failures, and never fails the run. It is recorded as
-skipped for pytest and for JUnit XML, with the reason "preferred (SHOULD) rule not met"."""
+Two outcomes of the scorecard's own are neither pass nor failure for pytest, so each is
+recorded as skipped (for JUnit XML too) with its reason, and counted apart:
+- a preferred (SHOULD) rule not met: a failing test whose criteria are all SHOULD
+  ("not met", `N` in the progress line); it never fails the run;
+- a check blocked by a root cause (`Blocked`, raised by the stack fixture when the stack
+  does not come up): "blocked", `B`; the root cause itself is one FAIL of its criterion,
+  which fails the run."""
 
 from __future__ import annotations
 
@@ -12,10 +15,12 @@ import json
 
 import pytest
 
+from ..blocked import Blocked
 from .criteria import lookup
 from .scorecard import Scorecard
 
 NOT_MET = "preferred (SHOULD) rule not met"
+ROOT_CAUSE_TEST = "(root cause)"
 
 
 def criteria_of(item: pytest.Item) -> list[str]:
@@ -23,10 +28,20 @@ def criteria_of(item: pytest.Item) -> list[str]:
 
 
 def evidence(report: pytest.TestReport) -> str:
-    crash = getattr(report.longrepr, "reprcrash", None)
-    text = crash.message if crash is not None else str(report.longrepr)
+    """The first line of what failed: the first failure inside a group of them (hypothesis
+    reports distinct failures together), not the group's own summary."""
+    text = getattr(report, "first_failure", None)
+    if text is None:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        text = crash.message if crash is not None else str(report.longrepr)
     first = next((line for line in text.splitlines() if line.strip()), text)
-    return first.strip()[:300]
+    return first.strip()[:500]
+
+
+def first_failure(error: BaseException) -> str:
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    return f"{type(error).__name__}: {error}"
 
 
 def skip_reason(report: pytest.TestReport) -> str:
@@ -40,21 +55,36 @@ class ScorecardReporter:
         self.config = config
         self.scorecard = Scorecard()
         self.stack_description: str | None = None
+        self.root_causes: dict[str, Blocked] = {}  # criterion -> the first Blocked raised
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         report = yield
+        if report.failed and call.excinfo is not None:
+            report.first_failure = first_failure(call.excinfo.value)
         ids = criteria_of(item)
         report.user_properties.extend(("criterion", cid) for cid in ids)
+        path, line, _ = item.location
+        where = (path, (line or 0) + 1)
         only_preferred = ids and all(lookup(cid).level == "SHOULD" for cid in ids)
-        if only_preferred and report.when == "call" and report.failed:
+        blocked = call.excinfo is not None and isinstance(call.excinfo.value, Blocked)
+        if blocked and report.failed:
+            cause: Blocked = call.excinfo.value
+            if cause.root not in self.root_causes:  # one root cause, one failure
+                self.root_causes[cause.root] = cause
+                self.scorecard.record(cause.root, ROOT_CAUSE_TEST, "failed", cause.observed)
+            report.blocked_by = str(cause)
+            report.outcome = "skipped"
+            report.longrepr = (*where, report.blocked_by)
+        elif only_preferred and report.when == "call" and report.failed:
             report.preferred_not_met = evidence(report)
             report.outcome = "skipped"
-            path, line, _ = item.location
-            report.longrepr = (path, (line or 0) + 1, f"{NOT_MET}: {report.preferred_not_met}")
+            report.longrepr = (*where, f"{NOT_MET}: {report.preferred_not_met}")
         return report
 
     def pytest_report_teststatus(self, report: pytest.TestReport):
+        if hasattr(report, "blocked_by"):
+            return "blocked", "B", ("BLOCKED", {"red": True})
         if report.when == "call" and hasattr(report, "preferred_not_met"):
             return "not met", "N", ("NOT MET", {"yellow": True})
         return None
@@ -63,7 +93,9 @@ class ScorecardReporter:
         ids = [value for key, value in report.user_properties if key == "criterion"]
         if not ids or (report.when != "call" and report.passed):
             return
-        if hasattr(report, "preferred_not_met"):
+        if hasattr(report, "blocked_by"):
+            outcome, detail = "blocked", report.blocked_by
+        elif hasattr(report, "preferred_not_met"):
             outcome, detail = "failed", report.preferred_not_met
         elif hasattr(report, "wasxfail") and report.skipped:
             outcome, detail = "skipped", f"marked xfail: {report.wasxfail or 'no reason given'}"
@@ -81,6 +113,10 @@ class ScorecardReporter:
         terminalreporter.section("coupon contract scorecard")
         if self.stack_description:
             terminalreporter.write_line(f"stack: {self.stack_description}")
+        for root, cause in self.root_causes.items():
+            terminalreporter.write_line(f"root cause ({root}): {cause.observed}")
+            if cause.detail:
+                terminalreporter.write_line(cause.detail)
         for line in self.scorecard.render_text():
             terminalreporter.write_line(line)
         markdown = self.config.getoption("scorecard_md")

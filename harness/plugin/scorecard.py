@@ -1,4 +1,8 @@
-"""One verdict per criterion, gathered from the outcomes of the tests that prove it."""
+"""One verdict per criterion, gathered from the outcomes of the tests that prove it.
+
+A check that could not be judged because something it depends on failed first (the stack
+did not come up, say) is BLOCKED, naming that root cause: never a pass, never a failure of
+its own. The root cause is one FAIL, on its own criterion."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Literal
 
 from .criteria import CATALOGUE, Criterion
 
-Outcome = Literal["passed", "failed", "skipped"]
+Outcome = Literal["passed", "failed", "skipped", "blocked"]
 
 
 @dataclass
@@ -16,6 +20,7 @@ class Verdict:
     passed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (test, evidence)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (test, reason)
+    blocked: list[tuple[str, str]] = field(default_factory=list)  # (test, root cause)
     notes: list[str] = field(default_factory=list)  # what a test measured, shown as is
 
     @property
@@ -23,6 +28,8 @@ class Verdict:
         must = self.criterion.level == "MUST"
         if self.failed:
             return "FAIL" if must else "NOT MET"
+        if self.blocked:
+            return "BLOCKED"
         if self.passed:
             return "PASS" if must else "MET"
         return "SKIP"
@@ -31,9 +38,12 @@ class Verdict:
     def detail(self) -> str:
         """The one line that explains the status: the evidence of a failure, or why skipped."""
         if self.failed:
-            test, evidence = self.failed[0]
+            # A test's own evidence says more than a root cause recorded for others.
+            test, evidence = min(self.failed, key=lambda failure: failure[0].startswith("("))
             more = f" (+{len(self.failed) - 1} more)" if len(self.failed) > 1 else ""
             return f"{evidence} [{test}]{more}"
+        if self.blocked:
+            return "; ".join(sorted({cause for _, cause in self.blocked}))
         if self.skipped and not self.passed:
             return "; ".join(sorted({reason for _, reason in self.skipped}))
         note = f", {len(self.skipped)} skipped" if self.skipped else ""
@@ -58,6 +68,8 @@ class Scorecard:
             verdict.passed.append(test)
         elif outcome == "failed":
             verdict.failed.append((test, detail))
+        elif outcome == "blocked":
+            verdict.blocked.append((test, detail))
         else:
             verdict.skipped.append((test, detail))
 
@@ -119,7 +131,13 @@ class Scorecard:
                 "|---|---|---|---|",
             ]
             for v in rows:
-                icon = {"PASS": "✅", "MET": "✅", "FAIL": "❌", "NOT MET": "⚠️"}.get(v.status, "⏭️")
+                icon = {
+                    "PASS": "✅",
+                    "MET": "✅",
+                    "FAIL": "❌",
+                    "NOT MET": "⚠️",
+                    "BLOCKED": "⛔",
+                }.get(v.status, "⏭️")
                 detail = v.detail.replace("|", "\\|").replace("\n", " ")
                 out.append(
                     f"| {icon} {v.status} | `{v.criterion.id}` | {v.criterion.text} | {detail} |"

@@ -51,38 +51,75 @@ def check(
         if name not in states:
             continue
         state = states[name]
-        violations += _existence(name, ops, state)
+        created = [c for c in ops.creates if c.type == "ok"]
+        if state is None and created:
+            violations.append(
+                Violation(
+                    "create.created", f"{name}: created ok but not in the table", tuple(created)
+                )
+            )
+        by_user = _by_user(ops.claims)
+        violations += _rejections(name, state, ops, by_user)
         if state is None:
             continue
         violations += _stock(state)
         violations += _doubles(state)
-        by_user = _by_user(ops.claims)
         violations += _answers_match_rows(state, by_user)
         violations += _view(state, views.get(name))
-        violations += _lost_sales(state, ops.claims, by_user)
-        violations += _already_claimed_needs_a_claim(ops.claims, by_user)
         violations += _eligibility_before_stock(ops.claims, by_user)
     return violations
 
 
-def _existence(name: str, ops: _Coupon, state: CouponState | None) -> list[Violation]:
-    """A not-found answer is wrong once a create of the coupon had completed ok."""
-    created = [c for c in ops.creates if c.type == "ok"]
-    if state is None and created:
-        return [
-            Violation("create.created", f"{name}: created ok but not in the table", tuple(created))
-        ]
-    first = min((c.completed for c in created), default=None)
-    wrong = [
-        op
-        for op in ops.claims
-        if op.reason == Reason.NOT_FOUND and first is not None and op.invoked > first
+# The rule each reading of a rejection answers to, in the order a wrong answer is blamed on
+# when none of its readings holds.
+_RULES = {
+    Reason.OUT_OF_STOCK: "invariant.5",
+    Reason.ALREADY_CLAIMED: "invariant.6",
+    Reason.NOT_FOUND: "claim.unknown",
+}
+
+
+def _rejections(
+    name: str, state: CouponState | None, ops: _Coupon, by_user: dict[str, list[Operation]]
+) -> list[Violation]:
+    """A rejection is wrong only when none of its readings can be right:
+    - not found: no create of the coupon had completed ok before the claim was sent;
+    - out of stock (invariant 5, no lost sales): `amount` claims that may have succeeded
+      had been sent before the answer arrived;
+    - already claimed (invariant 6): a claim by the same user that may have succeeded had
+      been sent before the answer arrived."""
+    first_created = min((c.completed for c in ops.creates if c.type == "ok"), default=None)
+    # Sorted once, so "how many were sent before" is a binary search: a load run judges
+    # tens of thousands of rejections against tens of thousands of claims.
+    sent = sorted(op.invoked for op in ops.claims if _could_have_claimed(op))
+
+    def holds(reading: Reason, op: Operation) -> bool:
+        if reading == Reason.NOT_FOUND:
+            return first_created is None or op.invoked <= first_created
+        if state is None:  # never created: only "not found" can be judged
+            return True
+        if reading == Reason.OUT_OF_STOCK:
+            return bisect.bisect_left(sent, op.completed) >= state.amount
+        return bool(_earlier_claim_by_user(by_user, op))
+
+    wrong: dict[str, list[Operation]] = defaultdict(list)
+    for op in ops.claims:
+        readings = [reason for reason in _RULES if op.may_mean(reason)]
+        if readings and not any(holds(reading, op) for reading in readings):
+            wrong[_RULES[readings[0]]].append(op)
+    sold = len(state.claimants) if state else 0
+    amount = state.amount if state else 0
+    messages = {
+        "invariant.5": lambda n: (
+            f"{name}: {n} 'out of stock' answer(s) before {amount} claims that could have "
+            f"succeeded had been sent ({sold} sold)"
+        ),
+        "invariant.6": lambda n: f"{name}: 'already claimed' with no earlier claim by that user",
+        "claim.unknown": lambda n: f"{name}: 'not found' after it was created",
+    }
+    return [
+        Violation(rule, messages[rule](len(found)), tuple(found)) for rule, found in wrong.items()
     ]
-    if wrong:
-        return [
-            Violation("claim.unknown", f"{name}: 'not found' after it was created", tuple(wrong))
-        ]
-    return []
 
 
 def _stock(state: CouponState) -> list[Violation]:
@@ -91,7 +128,7 @@ def _stock(state: CouponState) -> list[Violation]:
     if state.remaining_amount != state.amount - rows:
         problems.append(
             f"{state.name}: remaining_amount {state.remaining_amount} != amount {state.amount} "
-            f"- {rows} claims rows"
+            f"- {rows} claims"
         )
     if state.remaining_amount < 0 or rows > state.amount:
         problems.append(f"{state.name}: oversold, {rows} claims on a stock of {state.amount}")
@@ -151,58 +188,11 @@ def _by_user(claims: list[Operation]) -> dict[str, list[Operation]]:
     return grouped
 
 
-def _lost_sales(
-    state: CouponState, claims: list[Operation], by_user: dict[str, list[Operation]]
-) -> list[Violation]:
-    """5. Out of stock is valid only once `amount` claims that may have succeeded had been
-    sent. A rejection whose status does not say which one may also be 'already claimed'."""
-    # Sorted once, so "how many were sent before" is a binary search: a load run judges
-    # tens of thousands of rejections against tens of thousands of claims.
-    sent = sorted(op.invoked for op in claims if _could_have_claimed(op))
-    wrong = []
-    for op in claims:
-        if op.reason not in (Reason.OUT_OF_STOCK, Reason.REJECTED):
-            continue
-        if bisect.bisect_left(sent, op.completed) >= state.amount:
-            continue
-        if op.reason == Reason.REJECTED and _earlier_claim_by_user(by_user, op):
-            continue  # it may be an already-claimed rejection, which is valid
-        wrong.append(op)
-    if not wrong:
-        return []
-    return [
-        Violation(
-            "invariant.5",
-            f"{state.name}: {len(wrong)} 'out of stock' answer(s) before {state.amount} claims "
-            f"that could have succeeded had been sent ({len(state.claimants)} sold)",
-            tuple(wrong),
-        )
-    ]
-
-
 def _earlier_claim_by_user(by_user: dict[str, list[Operation]], op: Operation) -> list[Operation]:
     return [
         other
         for other in by_user[op.user]
         if other is not op and _could_have_claimed(other) and other.invoked < op.completed
-    ]
-
-
-def _already_claimed_needs_a_claim(
-    claims: list[Operation], by_user: dict[str, list[Operation]]
-) -> list[Violation]:
-    """6. 'Already claimed' is valid only after a claim by that user that may have succeeded."""
-    wrong = [
-        op
-        for op in claims
-        if op.reason == Reason.ALREADY_CLAIMED and not _earlier_claim_by_user(by_user, op)
-    ]
-    if not wrong:
-        return []
-    return [
-        Violation(
-            "invariant.6", "'already claimed' with no earlier claim by that user", tuple(wrong)
-        )
     ]
 
 
@@ -213,7 +203,7 @@ def _eligibility_before_stock(
     wrong = [
         op
         for op in claims
-        if op.reason == Reason.OUT_OF_STOCK
+        if op.reasons == (Reason.OUT_OF_STOCK,)
         and any(other.type == "ok" and other.completed < op.invoked for other in by_user[op.user])
     ]
     if not wrong:

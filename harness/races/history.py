@@ -1,9 +1,11 @@
 """Histories of concurrent operations, in Jepsen's words, and the file they are kept in.
 
 An operation is invoked by a process and completes with a type: `ok` (it happened),
-`fail` (it was refused, and the reason says why), or `info` (no answer: it may or may not
-have happened). A history file holds one operation a line as JSON; the contract suite,
-the locust users and the load run all write and read it through this module."""
+`fail` (it was refused, and its reasons say what the answer may mean: one reason, or
+several where the implementation answers several rejections with one status), or `info`
+(no answer: it may or may not have happened). A history file holds one operation a line
+as JSON; the contract suite, the locust users and the load run all write and read it
+through this module."""
 
 from __future__ import annotations
 
@@ -26,7 +28,6 @@ class Reason(enum.Enum):
     NOT_FOUND = "not-found"
     EXISTS = "exists"  # a create of a name that is taken
     INVALID = "invalid"
-    REJECTED = "rejected"  # a claim's 4xx whose status does not say which rejection
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,7 +38,7 @@ class Operation:
     user: str | None = None  # claims
     amount: int | None = None  # creates
     type: Kind
-    reason: Reason | None = None
+    reasons: tuple[Reason, ...] = ()  # what a fail may mean; several when a status is shared
     status: int | None  # None: no answer arrived
     invoked: float  # monotonic seconds
     completed: float
@@ -46,22 +47,25 @@ class Operation:
     def __str__(self) -> str:
         who = f"{self.user}@{self.coupon}" if self.f == "claim" else f"{self.coupon}x{self.amount}"
         answer = self.status if self.status is not None else "no answer"
-        why = f" {self.reason.value}" if self.reason else ""
+        why = f" {' or '.join(r.value for r in self.reasons)}" if self.reasons else ""
         return (
             f"p{self.process} {self.f} {who} -> {self.type}{why} ({answer}) "
             f"[{self.invoked:.4f}..{self.completed:.4f}]"
         )
 
+    def may_mean(self, reason: Reason) -> bool:
+        return reason in self.reasons
+
     def to_json(self) -> str:
         fields = asdict(self)
-        fields["reason"] = self.reason.value if self.reason else None
+        fields["reasons"] = [reason.value for reason in self.reasons]
         return json.dumps(fields)
 
     @classmethod
     def from_json(cls, line: str) -> Operation:
         fields = json.loads(line)
-        reason = fields.pop("reason")
-        return cls(**fields, reason=Reason(reason) if reason else None)
+        reasons = tuple(Reason(reason) for reason in fields.pop("reasons"))
+        return cls(**fields, reasons=reasons)
 
 
 @dataclass(frozen=True)

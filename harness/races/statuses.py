@@ -3,7 +3,6 @@ rejection (learned by asking, see calibration.py), and the classification of eac
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from .concurrency import Call, Reply
@@ -18,15 +17,15 @@ class StatusMap:
     out_of_stock: int
     not_found: int
 
-    def reason(self, status: int) -> Reason:
-        """The rejection a status means; REJECTED when two rejections share it."""
-        meanings = {
-            self.already_claimed: Reason.ALREADY_CLAIMED,
-            self.out_of_stock: Reason.OUT_OF_STOCK,
-            self.not_found: Reason.NOT_FOUND,
-        }
-        taken = Counter((self.already_claimed, self.out_of_stock, self.not_found))
-        return meanings[status] if taken[status] == 1 else Reason.REJECTED
+    def reasons(self, status: int) -> tuple[Reason, ...]:
+        """Every rejection this status may mean: one, or several where they share it
+        (the model and the checker both read an answer this way)."""
+        meanings = (
+            (self.already_claimed, Reason.ALREADY_CLAIMED),
+            (self.out_of_stock, Reason.OUT_OF_STOCK),
+            (self.not_found, Reason.NOT_FOUND),
+        )
+        return tuple(reason for answer, reason in meanings if answer == status)
 
     def as_option(self) -> str:
         """`409,400,404`: how the load run hands the map to its locust processes."""
@@ -38,22 +37,20 @@ class StatusMap:
         return cls(already, sold_out, unknown)
 
 
-def classify_claim(status: int | None, statuses: StatusMap) -> tuple[Kind, Reason | None]:
+def classify_claim(status: int | None, statuses: StatusMap) -> tuple[Kind, tuple[Reason, ...]]:
     if status is None or status >= 500:
-        return "info", None
+        return "info", ()
     if 200 <= status < 300:
-        return "ok", None
-    if status in (statuses.already_claimed, statuses.out_of_stock, statuses.not_found):
-        return "fail", statuses.reason(status)
-    return "fail", Reason.INVALID
+        return "ok", ()
+    return "fail", statuses.reasons(status) or (Reason.INVALID,)
 
 
-def classify_create(status: int | None) -> tuple[Kind, Reason | None]:
+def classify_create(status: int | None) -> tuple[Kind, tuple[Reason, ...]]:
     if status is None or status >= 500:
-        return "info", None
+        return "info", ()
     if 200 <= status < 300:
-        return "ok", None
-    return "fail", Reason.EXISTS if status == 409 else Reason.INVALID
+        return "ok", ()
+    return "fail", (Reason.EXISTS if status == 409 else Reason.INVALID,)
 
 
 def claim_operation(
@@ -67,14 +64,14 @@ def claim_operation(
     statuses: StatusMap,
     error: str | None = None,
 ) -> Operation:
-    kind, reason = classify_claim(status, statuses)
+    kind, reasons = classify_claim(status, statuses)
     return Operation(
         process=process,
         f="claim",
         coupon=coupon,
         user=user,
         type=kind,
-        reason=reason,
+        reasons=reasons,
         status=status,
         invoked=invoked,
         completed=completed,
@@ -101,7 +98,7 @@ def record(calls: list[Call], replies: list[Reply], statuses: StatusMap) -> list
                 )
             )
             continue
-        kind, reason = classify_create(reply.status)
+        kind, reasons = classify_create(reply.status)
         history.append(
             Operation(
                 process=reply.process,
@@ -109,7 +106,7 @@ def record(calls: list[Call], replies: list[Reply], statuses: StatusMap) -> list
                 coupon=body["name"],
                 amount=body["amount"],
                 type=kind,
-                reason=reason,
+                reasons=reasons,
                 status=reply.status,
                 invoked=reply.invoked,
                 completed=reply.completed,

@@ -17,7 +17,7 @@ from pytest_docker.plugin import Services
 
 from ..inspect.compose_file import ComposeFileError, compose_file_in
 from .ports import free_port
-from .stack import Stack, StackError, stack_step, wait_for_health
+from .stack import Stack, StackError, stack_step, wait_for_api
 from .waiting import NotReady, wait_until
 
 # Published on loopback, on free ports chosen per run: nothing else on the machine can
@@ -155,7 +155,7 @@ class ComposeFaults:
     def restart_api(self) -> None:
         self.project.run("restart", "api")
         with stack_step("api did not come back", NotReady):
-            wait_for_health(self.api_url, timeout=self.timeout)
+            wait_for_api(self.api_url, timeout=self.timeout)
 
 
 def up_failure(project: ComposeProject, output: str) -> StackError:
@@ -173,7 +173,7 @@ def up_failure(project: ComposeProject, output: str) -> StackError:
 def compose_stack(project: ComposeProject, services: Services, timeout: float) -> Stack:
     api_url = f"http://127.0.0.1:{services.port_for('api', 3000)}"
     try:
-        wait_for_health(api_url, timeout=timeout)
+        wait_for_api(api_url, timeout=timeout)
     except NotReady as exc:
         raise StackError(str(exc), f"--- docker compose logs ---\n{project.logs()}") from None
     dsn = database_dsn(project, services)

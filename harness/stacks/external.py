@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import psycopg
 
-from .stack import Stack, StackError, wait_for_health
+from .stack import Stack, StackError, wait_for_api
 from .waiting import NotReady
 
 
@@ -15,7 +15,7 @@ from .waiting import NotReady
 def external_stack(api_url: str, dsn: str, timeout: float) -> Iterator[Stack]:
     api_url = api_url.rstrip("/")
     try:
-        wait_for_health(api_url, timeout=timeout)
+        wait_for_api(api_url, timeout=timeout)
     except NotReady as exc:
         raise StackError(f"--api-url {api_url}: {exc}") from None
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import shlex
 import shutil
 import subprocess
@@ -15,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import processes
+from .credentials import random_credentials
 from .embedded_postgres import DbCredentials, EmbeddedPostgres, SchemaError
 from .pg_binaries import find_pg_binaries
 from .ports import free_port
-from .stack import Stack, StackError, stack_step, wait_for_health
+from .stack import Stack, StackError, stack_step, wait_for_api
 from .waiting import NotReady
 
 REFERENCE_API_CMD = f"{shlex.quote(sys.executable)} -m reference_api"
@@ -32,18 +32,6 @@ class LocalOptions:
     api_cmd: str = REFERENCE_API_CMD
     pg_bin: Path | None = None
     startup_timeout: float = 30.0  # bounds each wait: PostgreSQL, then the API
-
-
-def random_credentials() -> DbCredentials:
-    # Random names prove the implementation reads them from the environment.
-    token = secrets.token_hex(4)
-    return DbCredentials(
-        host="127.0.0.1",
-        port=free_port(),
-        user=f"coupon_{token}",
-        password=secrets.token_urlsafe(12),
-        dbname=f"coupon_db_{token}",
-    )
 
 
 def story_environment(db: DbCredentials, api_port: int) -> dict[str, str]:
@@ -80,7 +68,7 @@ class ApiProcess:
             )
         started = self.process
         try:
-            wait_for_health(
+            wait_for_api(
                 self.url,
                 timeout=self.options.startup_timeout,
                 give_up=lambda: (
@@ -126,9 +114,13 @@ class LocalFaults:
 
 @contextmanager
 def embedded_database(
-    project_dir: Path, pg_bin: Path | None = None, startup_timeout: float = 30.0
+    project_dir: Path,
+    pg_bin: Path | None = None,
+    startup_timeout: float = 30.0,
+    credentials: DbCredentials | None = None,
 ) -> Iterator[EmbeddedPostgres]:
-    """PostgreSQL in a temporary directory, with the project's scripts/init.sql loaded."""
+    """PostgreSQL in a temporary directory, with the project's scripts/init.sql loaded;
+    random credentials unless given."""
     schema_file = project_dir / "scripts" / "init.sql"
     if not schema_file.is_file():
         raise StackError(f"{schema_file} not found: the local stack loads the schema from it")
@@ -138,7 +130,9 @@ def embedded_database(
     database: EmbeddedPostgres | None = None
     try:
         with stack_step("PostgreSQL did not start", *DATABASE_FAILURES):
-            database = EmbeddedPostgres(binaries, workdir, random_credentials(), startup_timeout)
+            database = EmbeddedPostgres(
+                binaries, workdir, credentials or random_credentials(), startup_timeout
+            )
             database.initialise()
             database.start()
         with stack_step(f"{schema_file} does not load", SchemaError):
@@ -151,9 +145,9 @@ def embedded_database(
 
 
 @contextmanager
-def local_stack(options: LocalOptions) -> Iterator[Stack]:
+def local_stack(options: LocalOptions, credentials: DbCredentials | None = None) -> Iterator[Stack]:
     with embedded_database(
-        options.project_dir, options.pg_bin, options.startup_timeout
+        options.project_dir, options.pg_bin, options.startup_timeout, credentials
     ) as database:
         api = ApiProcess(options, database.credentials, database.workdir)
         try:

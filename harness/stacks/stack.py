@@ -9,7 +9,7 @@ from typing import Protocol
 
 import requests
 
-from .waiting import wait_until
+from .waiting import NotReady, wait_until
 
 
 class FaultControls(Protocol):
@@ -56,10 +56,31 @@ class Stack:
     faults: FaultControls | None = None  # None where the suite does not own the stack
 
 
-def wait_for_health(api_url: str, *, timeout: float, give_up=lambda: None) -> None:
-    def healthy() -> bool:
-        return requests.get(f"{api_url}/health", timeout=2).status_code == 200
+class _NotYet(Exception):
+    """/health answered, with a server error: the API may still be starting."""
 
-    wait_until(
-        healthy, what=f"GET {api_url}/health to answer 200", timeout=timeout, give_up=give_up
-    )
+
+def wait_for_api(api_url: str, *, timeout: float, give_up=lambda: None) -> str:
+    """Wait until the API answers HTTP, and return what GET /health answered last.
+
+    Ready is /health answering 200, or any answer that is not a server error (a missing or
+    wrong health route is for the health check to report; every other check can still
+    run). A server error may mean "still starting", so it is waited out until `timeout`;
+    an API still answering one then is ready all the same."""
+    seen: list[str | None] = []  # what each attempt got: None for no HTTP answer
+
+    def answers() -> bool:
+        seen.append(None)
+        response = requests.get(f"{api_url}/health", timeout=2)
+        seen[-1] = f"GET /health answered {response.status_code} {response.text[:120]!r}"
+        if response.status_code >= 500:
+            raise _NotYet(seen[-1])
+        return True
+
+    what = f"the API at {api_url} to answer HTTP"
+    try:
+        wait_until(answers, what=what, timeout=timeout, give_up=give_up)
+    except NotReady:
+        if not seen or seen[-1] is None or give_up():
+            raise
+    return seen[-1]

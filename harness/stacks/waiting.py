@@ -34,5 +34,5 @@ def wait_until(
         if reason:
             raise NotReady(f"gave up waiting for {what}: {reason}")
         if time.monotonic() >= deadline:
-            raise NotReady(f"{what} not ready after {timeout:.0f}s (last: {last_error})")
+            raise NotReady(f"waited {timeout:.0f}s for {what} (last: {last_error})")
         time.sleep(interval)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
@@ -34,10 +35,12 @@ def unchanged_tables(db: psycopg.Connection) -> Callable[[], Any]:
         before = snapshot(db)
         yield
         after = snapshot(db)
-        assert after == before, (
-            f"a rejected request changed the tables: coupons {len(before[0])} -> {len(after[0])} "
-            f"rows, claims {len(before[1])} -> {len(after[1])} rows"
-        )
+        changed = [
+            f"{table} {len(before[table])} -> {len(after[table])} rows"
+            for table in before
+            if after[table] != before[table]
+        ]
+        assert not changed, f"a rejected request changed the tables: {', '.join(changed)}"
 
     return guard
 
@@ -54,5 +57,38 @@ def error_text(response: requests.Response) -> str | None:
 
 
 def describe(response: requests.Response) -> str:
+    """The request and its answer, whole but for long runs of one character, so a failing
+    example says exactly what was sent and what came back."""
     request = response.request
-    return f"{request.method} {request.path_url} -> {response.status_code} {response.text[:200]!r}"
+    body = request.body.decode(errors="replace") if isinstance(request.body, bytes) else ""
+    sent = f" {compact(body)}" if body else ""
+    return (
+        f"{request.method} {request.path_url}{sent} -> {response.status_code} "
+        f"{compact(response.text)}"
+    )
+
+
+_RUN = re.compile(r"(.)\1{15,}", re.DOTALL)
+
+
+def compact(text: str, limit: int = 600) -> str:
+    """repr(text) as a Python expression, each run of 16 or more of one character written
+    as `'x' * 256`: `'{"user_id": "' + 'x' * 256 + '"}'`."""
+    shown = (
+        " + ".join(
+            repr(piece) if i % 2 == 0 else f"{piece[0]!r} * {len(piece)}"
+            for i, piece in enumerate(_split_runs(text))
+            if piece
+        )
+        or "''"
+    )
+    return shown if len(shown) <= limit else f"{shown[:limit]}... ({len(text)} characters)"
+
+
+def _split_runs(text: str) -> list[str]:
+    """Alternating: text without long runs, a long run, text, a run, ..."""
+    pieces, start = [], 0
+    for match in _RUN.finditer(text):
+        pieces += [text[start : match.start()], match.group(0)]
+        start = match.end()
+    return [*pieces, text[start:]]

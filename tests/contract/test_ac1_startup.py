@@ -1,20 +1,28 @@
 """Story 1.2 AC1: `docker compose up --build` starts the system, in the right order, with
-any credentials, and `down -v` takes it all away. Needs --stack=compose."""
+any credentials, and `down -v` takes it all away. Needs --stack=compose, but for "any
+credentials", which the local stack proves by starting the implementation again."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import secrets
 import subprocess
 from datetime import datetime
 
 import psycopg
 import pytest
-import requests
 from pytest_docker.plugin import get_docker_services
 
 from harness.inspect.live_schema import read_live_schema
+from harness.races.client import ApiClient
 from harness.stacks.compose import DOWN, ComposeProject, database_dsn, new_project, up_command
-from harness.stacks.stack import Stack, wait_for_health
+from harness.stacks.credentials import escaping_credentials
+from harness.stacks.embedded_postgres import DbCredentials
+from harness.stacks.local import LocalOptions, local_stack
+from harness.stacks.stack import Stack, StackError, wait_for_api
+
+from .conftest import describe
 
 pytestmark = pytest.mark.runtime
 
@@ -74,40 +82,67 @@ def test_schema_exists_without_manual_step(project: ComposeProject, db: psycopg.
     assert {"coupons", "claims"} <= set(tables), f"after `up` the database has {sorted(tables)}"
 
 
+def with_credentials(credentials: DbCredentials) -> str:
+    return (
+        f"with user {credentials.user!r}, password {credentials.password!r} and database "
+        f"{credentials.dbname!r}"
+    )
+
+
 @pytest.fixture(scope="module")
 def second_stack(project: ComposeProject, tmp_path_factory: pytest.TempPathFactory):
-    """The same compose files brought up again as another project, with random names."""
-    workdir = tmp_path_factory.mktemp("random-credentials")
-    token = secrets.token_hex(3)
-    env_file = workdir / "random.env"
-    credentials = {
-        "POSTGRES_USER": f"user_{token}",
-        "POSTGRES_PASSWORD": secrets.token_urlsafe(16),
-        "POSTGRES_DB": f"db_{token}",
+    """The same compose files brought up again as another project, with credentials that
+    need escaping in a URL or a DSN."""
+    workdir = tmp_path_factory.mktemp("escaping-credentials")
+    credentials = escaping_credentials()
+    env_file = workdir / "escaping.env"
+    variables = {
+        "POSTGRES_USER": credentials.user,
+        "POSTGRES_PASSWORD": credentials.password,
+        "POSTGRES_DB": credentials.dbname,
     }
-    env_file.write_text("".join(f"{k}={v}\n" for k, v in credentials.items()))
+    # Double-quoted values: compose reads \" and \\ in them as the characters.
+    env_file.write_text("".join(f"{k}={json.dumps(v)}\n" for k, v in variables.items()))
     other = new_project(project.project_dir, workdir, project.files[1:-1], env_file)
     return other, credentials
 
 
-def use_end_to_end(other: ComposeProject, services, credentials: dict[str, str]) -> None:
-    dsn = database_dsn(other, services)
-    assert credentials["POSTGRES_PASSWORD"] in dsn
-    api_url = f"http://127.0.0.1:{services.port_for('api', 3000)}"
-    wait_for_health(api_url, timeout=60)
+def use_end_to_end(api_url: str, dsn: str, credentials: DbCredentials) -> None:
+    """The API started with these credentials serves a claim, stored where they lead."""
+    how = with_credentials(credentials)
+    api = ApiClient(api_url)
+    health = api.health()
+    assert health.status_code == 200, f"{how}: {describe(health)}"
     name = f"any-credentials-{secrets.token_hex(3)}"
-    created = requests.post(f"{api_url}/api/coupons", json={"name": name, "amount": 1})
-    assert created.status_code == 201, f"create with random credentials: {created.status_code}"
-    claim = {"user_id": "u", "coupon_name": name}
-    assert requests.post(f"{api_url}/api/coupons/claim", json=claim).status_code in (200, 201)
+    created = api.create(name, 1)
+    assert created.status_code == 201, f"{how}: {describe(created)}"
+    claimed = api.claim("u", name)
+    assert claimed.status_code in (200, 201), f"{how}: {describe(claimed)}"
     with psycopg.connect(dsn) as conn:
         claimants = conn.execute("SELECT user_id FROM claims WHERE coupon_name = %s", (name,))
-        assert claimants.fetchall() == [("u",)]
+        assert claimants.fetchall() == [("u",)], f"{how}: the claim is not in the database"
+
+
+@pytest.mark.ac("1.2-AC1.any-credentials")
+def test_escaping_credentials_on_the_local_stack(stack: Stack, local_options: LocalOptions) -> None:
+    """The implementation started a second time, on a database whose user, password and
+    name need escaping in a connection string."""
+    if stack.kind != "local":
+        pytest.skip(f"the {stack.kind} stack's own test starts it with such credentials")
+    credentials = escaping_credentials()
+    quick = dataclasses.replace(
+        local_options, startup_timeout=min(local_options.startup_timeout, 20)
+    )
+    try:
+        with local_stack(quick, credentials) as second:
+            use_end_to_end(second.api_url, second.dsn, credentials)
+    except StackError as exc:
+        pytest.fail(f"{with_credentials(credentials)}: {exc.reason}", pytrace=False)
 
 
 @pytest.mark.slow
 @pytest.mark.ac("1.2-AC1.any-credentials", "1.2-AC1.down-clean")
-def test_random_credentials_end_to_end_then_down_leaves_nothing(second_stack) -> None:
+def test_escaping_credentials_end_to_end_then_down_leaves_nothing(second_stack) -> None:
     other, credentials = second_stack
     try:
         with get_docker_services(
@@ -117,7 +152,11 @@ def test_random_credentials_end_to_end_then_down_leaves_nothing(second_stack) ->
             [up_command(120)],
             [DOWN],
         ) as services:
-            use_end_to_end(other, services, credentials)
+            api_url = f"http://127.0.0.1:{services.port_for('api', 3000)}"
+            wait_for_api(api_url, timeout=60)
+            dsn = database_dsn(other, services)
+            assert psycopg.conninfo.conninfo_to_dict(dsn)["password"] == credentials.password
+            use_end_to_end(api_url, dsn, credentials)
     except BaseException:
         # pytest-docker takes a project down only once its `up` succeeded; when `up` failed
         # (say, an api that never got healthy), take it down here before reporting that.

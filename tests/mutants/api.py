@@ -10,11 +10,13 @@ import asyncio
 import dataclasses
 import json
 import sys
+import unicodedata
 from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import unquote
 
 from psycopg import errors
+from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, Field, StrictStr
 
 from reference_api import app as app_module
@@ -93,6 +95,36 @@ def health_wrong_body(settings: Settings) -> Any:
 
 
 @mutant
+def dies_at_start(settings: Settings) -> Any:
+    """Exits at start-up with an error of its own (a driver that will not load)."""
+    raise SystemExit("cannot load the database driver")
+
+
+def without_health(app: Any) -> Any:
+    """`app` with no /health route: 404, as a router without it answers."""
+    return rewrite_responses(
+        app,
+        lambda scope, status, body: (
+            (404, b'{"error":"not found"}', JSON)
+            if scope["path"] == "/health"
+            else (status, body, JSON)
+        ),
+    )
+
+
+@mutant
+def no_health(settings: Settings) -> Any:
+    """No GET /health at all (404); everything else right."""
+    return without_health(create_app(settings))
+
+
+@mutant
+def no_health_oversells(settings: Settings) -> Any:
+    """No GET /health (404), and a claim that oversells under contention."""
+    return without_health(create_app(settings, OversellingStore(settings)))
+
+
+@mutant
 def create_answers_200(settings: Settings) -> Any:
     """A successful create answers 200 instead of 201 Created."""
     return rewriting(lambda scope, status, body: (200 if status == 201 else status, body, JSON))(
@@ -116,6 +148,60 @@ class UpsertingStore(CouponStore):
 def create_upserts(settings: Settings) -> Any:
     """Creating an existing name overwrites it and answers 201 instead of 409."""
     return with_store(UpsertingStore)(settings)
+
+
+class CheckThenInsertStore(CouponStore):
+    async def create(self, name: str, amount: int) -> bool:
+        if await self.get(name) is not None:
+            return False
+        # the bug: a racing create of the same name inserted meanwhile; UNIQUE refuses this
+        # one, and the error becomes a 500
+        await self._one_row(
+            "INSERT INTO coupons (name, amount, remaining_amount) "
+            "VALUES (%(name)s, %(amount)s, %(amount)s)",
+            {"name": name, "amount": amount},
+        )
+        return True
+
+
+@mutant
+def create_check_then_insert(settings: Settings) -> Any:
+    """Create looks the name up, then inserts: a racing duplicate answers 500, not 409."""
+    return with_store(CheckThenInsertStore)(settings)
+
+
+def names_as(normal: Callable[[str], str]) -> type[CouponStore]:
+    """A store that files every coupon under normal(name), as sloppy lookups do."""
+
+    class NormalizingStore(CouponStore):
+        async def create(self, name: str, amount: int) -> bool:
+            return await super().create(normal(name), amount)
+
+        async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+            return await super().claim(user_id, normal(coupon_name))
+
+        async def get(self, name: str) -> Coupon | None:
+            return await super().get(normal(name))
+
+    return NormalizingStore
+
+
+@mutant
+def names_case_insensitive(settings: Settings) -> Any:
+    """Coupon names are compared case-insensitively ("Promo" is "PROMO")."""
+    return with_store(names_as(str.lower))(settings)
+
+
+@mutant
+def names_trimmed(settings: Settings) -> Any:
+    """Surrounding whitespace is trimmed from coupon names (" Promo" is "Promo")."""
+    return with_store(names_as(str.strip))(settings)
+
+
+@mutant
+def names_normalized(settings: Settings) -> Any:
+    """Coupon names are unicode-normalized (NFC): "cafe\u0301" is "caf\u00e9"."""
+    return with_store(names_as(lambda name: unicodedata.normalize("NFC", name)))(settings)
 
 
 class LaxNewCoupon(BaseModel):
@@ -426,6 +512,92 @@ def unknown_coupon_400(settings: Settings) -> Any:
     return create_app(settings)
 
 
+@mutant
+def sold_out_404(settings: Settings) -> Any:
+    """Out of stock answers 404 (allowed: 400..409), the status of an unknown coupon too."""
+    app_module.CLAIM_REJECTIONS[ClaimOutcome.OUT_OF_STOCK] = (404, "sold out")
+    return create_app(settings)
+
+
+@mutant
+def foreign_choices(settings: Settings) -> Any:
+    """Every choice unlike ours, each allowed: stock checked before eligibility, 400 for an
+    unknown coupon and for already claimed, 409 for sold out, 201 for a claim."""
+    app_module.CLAIM_REJECTIONS[ClaimOutcome.ALREADY_CLAIMED] = (400, "already claimed")
+    app_module.CLAIM_REJECTIONS[ClaimOutcome.OUT_OF_STOCK] = (409, "sold out")
+    app_module.CLAIM_REJECTIONS[ClaimOutcome.NOT_FOUND] = (400, "no such coupon")
+    return rewrite_responses(
+        create_app(settings, StockFirstStore(settings)),
+        lambda scope, status, body: (
+            201 if scope["path"] == "/api/coupons/claim" and status == 200 else status,
+            body,
+            JSON,
+        ),
+    )
+
+
+@mutant
+def health_500_when_down(settings: Settings) -> Any:
+    """/health answers 500 (allowed: any 5xx) instead of 503 while the database is down."""
+    return rewriting(
+        lambda scope, status, body: (
+            (500 if scope["path"] == "/health" and status == 503 else status),
+            body,
+            JSON,
+        )
+    )(settings)
+
+
+class OwnSchemaStore(CouponStore):
+    """Coupons kept in tables of its own (schemas/own-schema.sql), claimed without a lock."""
+
+    async def create(self, name: str, amount: int) -> bool:
+        created = await self._one_row(
+            "INSERT INTO promotions (code, total, left_count) VALUES (%(n)s, %(a)s, %(a)s) "
+            "ON CONFLICT DO NOTHING RETURNING code",
+            {"n": name, "a": amount},
+        )
+        return created is not None
+
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        key = {"u": user_id, "c": coupon_name}
+        async with self.pool.connection() as conn:
+            row = await (
+                await conn.execute("SELECT left_count FROM promotions WHERE code = %(c)s", key)
+            ).fetchone()
+            if row is None:
+                return ClaimOutcome.NOT_FOUND
+            if row[0] <= 0:
+                return ClaimOutcome.OUT_OF_STOCK
+            try:
+                await conn.execute(
+                    "INSERT INTO redemptions (user_ref, promotion_code) VALUES (%(u)s, %(c)s)", key
+                )
+            except errors.UniqueViolation:
+                return ClaimOutcome.ALREADY_CLAIMED
+            # the bug: the stock read above, written back without a lock
+            await conn.execute(
+                "UPDATE promotions SET left_count = %(left)s WHERE code = %(c)s",
+                {**key, "left": row[0] - 1},
+            )
+        return ClaimOutcome.CLAIMED
+
+    async def get(self, name: str) -> Coupon | None:
+        row = await self._one_row(
+            "SELECT code, total, left_count, ARRAY(SELECT user_ref FROM redemptions "
+            "WHERE promotion_code = code ORDER BY id) FROM promotions WHERE code = %(c)s",
+            {"c": name},
+        )
+        return None if row is None else Coupon(*row)
+
+
+@mutant
+def own_schema_oversells(settings: Settings) -> Any:
+    """Tables of its own instead of the story's, and a claim that oversells: the oversell
+    must show over HTTP though the harness cannot read the tables."""
+    return with_store(OwnSchemaStore)(settings)
+
+
 # ---------------------------------------------------------------- faults and hostile input
 
 
@@ -465,6 +637,30 @@ class AckBeforeCommitStore(CouponStore):
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
         return ClaimOutcome.CLAIMED  # the bug: answered before anything is stored
+
+
+class ConcatenatedDsnStore(CouponStore):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        s = settings
+        # the bug: a URL built by concatenation; "@", ":", "/", "#", "%", "?" in a
+        # credential change what it says
+        dsn = f"postgresql://{s.db_user}:{s.db_password}@{s.db_host}:{s.db_port}/{s.db_name}"
+        self.pool = AsyncConnectionPool(
+            dsn,
+            kwargs={"autocommit": True, "sslmode": s.db_sslmode},
+            min_size=s.db_pool_size,
+            max_size=s.db_pool_size,
+            timeout=s.db_timeout,
+            open=False,
+        )
+
+
+@mutant
+def concatenated_dsn(settings: Settings) -> Any:
+    """The connection URL is built by string concatenation: credentials that need escaping
+    break it (it works with plain ones)."""
+    return with_store(ConcatenatedDsnStore)(settings)
 
 
 @mutant

@@ -12,6 +12,9 @@ HERE = Path(__file__).parent
 CONTRACT = HERE.parent / "contract"
 ROOT = HERE.parent.parent
 GO_STORY = HERE.parent / "fixtures" / "go-story"  # the story's own Go compose and Dockerfile
+# A whole implementation in Go, with other allowed choices; its bugs are switched on by
+# COUPON_MUTANT (tests/fixtures/go-foreign/cmd/api).
+GO_FOREIGN = HERE.parent / "fixtures" / "go-foreign"
 # What the suite reads from a project, copied into each mutant's project.
 ARTIFACTS = (
     "docker-compose.yml",
@@ -29,6 +32,7 @@ class Mutant:
     catches: tuple[str, ...]  # criteria that must report it
     tests: tuple[str, ...]  # contract test files that hold those criteria
     api: str | None = None  # name in tests/mutants/api.py; None: the reference API
+    go_bug: str | None = None  # COUPON_MUTANT of the Go implementation (base=GO_FOREIGN)
     schema: str | None = None  # file in tests/mutants/schemas; None: the story's init.sql
     schema_mode: int = 0o644
     compose: str | None = None  # file in tests/mutants/compose
@@ -65,6 +69,8 @@ class Mutant:
             from .api import MUTANTS
 
             return (MUTANTS[self.api].__doc__ or "").strip()
+        if self.go_bug:
+            return f"the Go implementation with COUPON_MUTANT={self.go_bug}"
         for _, folder, mutant in self._changes:
             first = (HERE / folder / mutant).read_text().splitlines()[0]
             return first.split("MUTANT: ", 1)[-1]
@@ -203,6 +209,14 @@ MUTANTS = [
         stack="compose",
     ),
     Mutant(
+        "go-api-exits",
+        ("1.2-AC1.up",),
+        (AC1 + "both_services_running",),
+        compose="go-api-exits.yml",
+        base=GO_STORY,
+        stack="compose",
+    ),
+    Mutant(
         "go-postgres-on-5433",
         ("1.2-AC1.postgres-5432",),
         (AC1 + "postgres_on_5432_with_configured_credentials",),
@@ -213,9 +227,15 @@ MUTANTS = [
     Mutant(
         "api-credentials-hard-coded",
         ("1.2-AC1.any-credentials",),
-        (AC1 + "random_credentials_end_to_end_then_down_leaves_nothing",),
+        (AC1 + "escaping_credentials_end_to_end_then_down_leaves_nothing",),
         compose="literal-api-credentials.yml",
         stack="compose",
+    ),
+    Mutant(
+        "concatenated-dsn",
+        ("1.2-AC1.any-credentials",),
+        (AC1 + "escaping_credentials_on_the_local_stack",),
+        api="concatenated-dsn",
     ),
     Mutant(
         "go-no-init-mount",
@@ -226,7 +246,17 @@ MUTANTS = [
         stack="compose",
     ),
     # the API contract
-    Mutant("health-wrong-body", ("health.ok",), ("test_health.py",), api="health-wrong-body"),
+    Mutant("dies-at-start", ("stack.ready",), ("test_health.py",), api="dies-at-start"),
+    Mutant("no-health", ("health.ok",), ("test_health.py",), api="no-health"),
+    Mutant(
+        "no-health-oversells",
+        ("health.ok", "stress.scale-100", "invariant.1"),
+        ("test_health.py", *STRESS),
+        api="no-health-oversells",
+    ),
+    Mutant(
+        "health-wrong-body", ("health.prefer-body",), ("test_health.py",), api="health-wrong-body"
+    ),
     Mutant(
         "create-answers-200",
         ("create.created",),
@@ -236,6 +266,20 @@ MUTANTS = [
     Mutant(
         "create-upserts", ("create.duplicate",), ("test_create_coupon.py",), api="create-upserts"
     ),
+    Mutant(
+        "create-check-then-insert",
+        ("create.race",),
+        ("test_create_coupon.py",),
+        api="create-check-then-insert",
+    ),
+    Mutant(
+        "names-case-insensitive",
+        ("names.identity",),
+        ("test_names.py",),
+        api="names-case-insensitive",
+    ),
+    Mutant("names-trimmed", ("names.identity",), ("test_names.py",), api="names-trimmed"),
+    Mutant("names-normalized", ("names.identity",), ("test_names.py",), api="names-normalized"),
     Mutant(
         "create-lax-types", ("create.invalid",), ("test_invalid_input.py",), api="create-lax-types"
     ),
@@ -284,6 +328,13 @@ MUTANTS = [
         ),
         STRESS,
         api="oversell-claim",
+    ),
+    Mutant(
+        "own-schema-oversells",
+        ("1.2-AC4.coupons", "stress.scale-100", "invariant.1"),
+        (*SCHEMA, *STRESS),
+        api="own-schema-oversells",
+        schema="own-schema.sql",
     ),
     Mutant("get-first-10-claimants", ("invariant.4",), STRESS, api="get-first-10-claimants"),
     Mutant(
@@ -350,6 +401,42 @@ MUTANTS = [
     Mutant(
         "claim-truncates-long-user", ("hostile.claim",), HOSTILE, api="claim-truncates-long-user"
     ),
+    # the same classes of bug in foreign code: the Go implementation, each bug switched on
+    Mutant(
+        "go-no-health",
+        ("health.ok",),
+        ("test_health.py", "test_claim.py"),
+        go_bug="no-health",
+        base=GO_FOREIGN,
+    ),
+    Mutant(
+        "go-oversell",
+        ("stress.scale-100", "invariant.1"),
+        STRESS,
+        go_bug="oversell",
+        base=GO_FOREIGN,
+    ),
+    Mutant(
+        "go-check-then-insert",
+        ("create.race",),
+        ("test_create_coupon.py",),
+        go_bug="check-then-insert",
+        base=GO_FOREIGN,
+    ),
+    Mutant(
+        "go-case-insensitive-names",
+        ("names.identity",),
+        ("test_names.py",),
+        go_bug="case-insensitive-names",
+        base=GO_FOREIGN,
+    ),
+    Mutant(
+        "go-concatenated-dsn",
+        ("1.2-AC1.any-credentials",),
+        (AC1 + "escaping_credentials_on_the_local_stack",),
+        go_bug="concatenated-dsn",
+        base=GO_FOREIGN,
+    ),
     # preferred (SHOULD) rules: reported, never failing the run
     Mutant("claim-answers-201", ("claim.prefer-200",), ("test_claim.py",), api="claim-answers-201"),
     Mutant(
@@ -367,6 +454,25 @@ MUTANTS = [
         ("claim.order",),
         ("test_claim.py",),
         api="stock-before-eligibility",
+    ),
+    Mutant(
+        "health-500-when-down",
+        ("health.prefer-503",),
+        (FAULTS + "health_prefers_503_while_the_database_is_down",),
+        api="health-500-when-down",
+    ),
+    Mutant("sold-out-404", ("claim.prefer-400-sold-out",), ("test_claim.py",), api="sold-out-404"),
+    Mutant(
+        "foreign-choices",
+        (
+            "claim.prefer-200",
+            "claim.prefer-409",
+            "claim.prefer-400-sold-out",
+            "claim.prefer-404-unknown",
+            "claim.order",
+        ),
+        ("test_claim.py",),
+        api="foreign-choices",
     ),
     Mutant(
         "claimed-by-alphabetical",

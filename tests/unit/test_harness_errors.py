@@ -25,7 +25,10 @@ def test_api_that_dies_at_startup_shows_its_exit_and_log() -> None:
     run = suite(f"--api-cmd={crash}")
     assert run.exit_code == 1
     assert "the API exited with 3" in run.output and "cannot bind: boom" in run.output
-    assert run.status("health.ok") == "FAIL"
+    # One root cause, one failure: the check that needed the stack is blocked by it.
+    assert run.status("stack.ready") == "FAIL"
+    assert run.status("health.ok") == "BLOCKED"
+    assert "blocked by stack.ready: the local stack did not come up" in run.output
 
 
 def test_project_without_init_sql_is_named(tmp_path: Path) -> None:

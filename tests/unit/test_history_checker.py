@@ -12,23 +12,27 @@ from harness.races.statuses import StatusMap, classify_claim
 STATUSES = StatusMap(already_claimed=409, out_of_stock=400, not_found=404)
 
 
+# Two rejections answered with one status: the answer may mean either.
+SHARED_409 = (Reason.ALREADY_CLAIMED, Reason.OUT_OF_STOCK)
+
+
 def claim(
     user: str,
     kind: str,
-    reason: Reason | None = None,
+    reason: Reason | tuple[Reason, ...] | None = None,
     at: float = 0.0,
     took: float = 1.0,
     coupon: str = "C",
     process: int = 0,
 ) -> Operation:
+    reasons = reason if isinstance(reason, tuple) else (reason,) if reason else ()
     status = {"ok": 200, "info": None}.get(
         kind,
         {
-            Reason.ALREADY_CLAIMED: 409,
-            Reason.OUT_OF_STOCK: 400,
-            Reason.NOT_FOUND: 404,
-            Reason.REJECTED: 409,
-        }.get(reason),
+            (Reason.ALREADY_CLAIMED,): 409,
+            (Reason.OUT_OF_STOCK,): 400,
+            (Reason.NOT_FOUND,): 404,
+        }.get(reasons, 409),
     )
     return Operation(
         process=process,
@@ -36,7 +40,7 @@ def claim(
         coupon=coupon,
         user=user,
         type=kind,
-        reason=reason,
+        reasons=reasons,
         status=status,
         invoked=at,
         completed=at + took,
@@ -161,10 +165,20 @@ def test_already_claimed_after_an_unknown_claim_is_valid() -> None:
 
 def test_ambiguous_rejection_is_valid_if_either_reading_is() -> None:
     # 409 for both rejections: "a" again after its success may be either; "c" early is neither.
-    history = [claim("a", "ok"), claim("a", "fail", Reason.REJECTED, at=0.5)]
+    history = [claim("a", "ok"), claim("a", "fail", SHARED_409, at=0.5)]
     assert rules(history, state(2, 1, "a")) == {}
-    history.append(claim("c", "fail", Reason.REJECTED, at=0.6))
+    history.append(claim("c", "fail", SHARED_409, at=0.6))
     assert list(rules(history, state(2, 1, "a"))) == ["invariant.5"]
+
+
+def test_shared_not_found_status_before_the_create_is_valid() -> None:
+    # 400 for both "not found" and "already claimed": a claim that raced its coupon's create
+    # and lost is "not found", not an "out of stock" or a wrong "already claimed".
+    shared_400 = (Reason.ALREADY_CLAIMED, Reason.NOT_FOUND)
+    history = [create(2, at=1.0), claim("a", "fail", shared_400, at=0.5, took=0.2)]
+    assert rules(history, state(2, 2)) == {}
+    history.append(claim("b", "fail", shared_400, at=2.0))  # after the create, no claim by b
+    assert list(rules(history, state(2, 2))) == ["invariant.6"]
 
 
 def test_stock_before_eligibility_is_a_preferred_rule() -> None:
@@ -187,14 +201,14 @@ def test_not_found_after_create_is_reported() -> None:
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        (200, ("ok", None)),
-        (201, ("ok", None)),
-        (None, ("info", None)),
-        (503, ("info", None)),
-        (409, ("fail", Reason.ALREADY_CLAIMED)),
-        (400, ("fail", Reason.OUT_OF_STOCK)),
-        (404, ("fail", Reason.NOT_FOUND)),
-        (422, ("fail", Reason.INVALID)),
+        (200, ("ok", ())),
+        (201, ("ok", ())),
+        (None, ("info", ())),
+        (503, ("info", ())),
+        (409, ("fail", (Reason.ALREADY_CLAIMED,))),
+        (400, ("fail", (Reason.OUT_OF_STOCK,))),
+        (404, ("fail", (Reason.NOT_FOUND,))),
+        (422, ("fail", (Reason.INVALID,))),
     ],
 )
 def test_claims_are_classified_by_the_learned_statuses(status, expected) -> None:
@@ -203,4 +217,4 @@ def test_claims_are_classified_by_the_learned_statuses(status, expected) -> None
 
 def test_shared_status_is_ambiguous() -> None:
     shared = StatusMap(already_claimed=409, out_of_stock=409, not_found=404)
-    assert classify_claim(409, shared) == ("fail", Reason.REJECTED)
+    assert classify_claim(409, shared) == ("fail", SHARED_409)

@@ -14,7 +14,7 @@ def test_operations_round_trip_through_the_files(tmp_path: Path) -> None:
         coupon="PROMO",
         user="ana",
         type="fail",
-        reason=Reason.OUT_OF_STOCK,
+        reasons=(Reason.OUT_OF_STOCK, Reason.ALREADY_CLAIMED),
         status=400,
         invoked=1.25,
         completed=1.5,

@@ -1,0 +1,50 @@
+"""A run's verdict: its history and final state through the checker. The final state is
+read from the tables; where the tables cannot be read as the story's schema, it is what
+GET shows, the violations found there still count, and the rest is blocked by the schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from ..blocked import Blocked
+from .checker import Violation, check
+from .client import ApiClient
+from .history import CouponState, Operation
+from .tables import read_coupon, state_from_view
+
+
+@dataclass(frozen=True)
+class Judgement:
+    violations: list[Violation]
+    states: dict[str, CouponState | None]
+    blocked: Blocked | None = None  # the tables could not be read: judged from GET alone
+
+    def broken(self, rule: str | None = None) -> list[Violation]:
+        """The violations that fail the run (of one rule, if given); preferred rules not."""
+        return [v for v in self.violations if not v.preferred and (rule is None or v.rule == rule)]
+
+
+def views_of(api: ApiClient, names: Iterable[str]) -> dict[str, Any]:
+    """Each coupon as GET answers it: its JSON, or the raw text when it is not JSON."""
+    views = {}
+    for name in names:
+        response = api.get(name)
+        try:
+            views[name] = response.json()
+        except ValueError:
+            views[name] = response.text
+    return views
+
+
+def judge(history: list[Operation], names: list[str], dsn: str, views: dict[str, Any]) -> Judgement:
+    try:
+        with psycopg.connect(dsn) as conn:
+            states = {name: read_coupon(conn, name) for name in names}
+    except Blocked as blocked:
+        states = {name: state_from_view(name, views.get(name)) for name in names}
+        return Judgement(check(history, states, views), states, blocked)
+    return Judgement(check(history, states, views), states)

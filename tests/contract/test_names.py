@@ -1,0 +1,55 @@
+"""Names are identities, compared exactly (api-contract.md): names that differ only in case,
+in surrounding or inner whitespace, or in unicode normalization form are different
+coupons, and each round-trips unchanged through create, claim and GET."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from harness.races.tables import read_coupon
+
+from .conftest import describe
+
+pytestmark = pytest.mark.runtime
+
+CAFE = "caf\u00e9"  # é as one code point (NFC)
+# Each group: names one sloppy comparison would take for one another, around a fresh name.
+LOOKALIKES = {
+    "case": lambda fresh: [f"{fresh} Promo", f"{fresh} PROMO", f"{fresh} promo"],
+    "surrounding-whitespace": lambda fresh: [fresh, f" {fresh}", f"{fresh} ", f"\t{fresh}"],
+    "inner-whitespace": lambda fresh: [
+        f"{fresh} Pro mo",
+        f"{fresh} Pro  mo",
+        f"{fresh} Pro\u00a0mo",
+    ],
+    "normalization": lambda fresh: [
+        f"{fresh} {CAFE}",
+        f"{fresh} {unicodedata.normalize('NFD', CAFE)}",
+    ],
+}
+
+
+@pytest.mark.contract("names.identity")
+@pytest.mark.parametrize("group", list(LOOKALIKES))
+def test_names_differing_only_so_are_distinct_coupons(api, db, unique_name, group) -> None:
+    names = LOOKALIKES[group](unique_name("names"))
+    for amount, name in enumerate(names, start=2):
+        response = api.create(name, amount)
+        assert response.status_code == 201, f"{name!r} is a new name: {describe(response)}"
+    for name in names:
+        response = api.claim(f"holder of {name}", name)
+        assert response.status_code in (200, 201), f"claim on {name!r}: {describe(response)}"
+    for amount, name in enumerate(names, start=2):
+        response = api.get(name)
+        assert response.status_code == 200, f"GET {name!r}: {describe(response)}"
+        body = response.json()
+        seen = (body.get("name"), body.get("amount"), body.get("claimed_by"))
+        assert seen == (name, amount, [f"holder of {name}"]), (
+            f"GET {name!r} answered the coupon of another name: {describe(response)}"
+        )
+        state = read_coupon(db, name)
+        assert state is not None and state.claimants == (f"holder of {name}",), (
+            f"{name!r} in the tables: {state}"
+        )

@@ -1,0 +1,80 @@
+"""Every variation the contract allows passes: the reference API run with each allowed
+choice (each rejection's status from its allowed set, shared statuses included, stock
+checked before eligibility, 201 for a claim, another /health body or 5xx), and the whole
+suite (the model and the history checker included) must give it every MUST row the
+reference gets; only SHOULD rows may differ, and the ones its choice breaks do."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.plugin.suite_run import SuiteRun, run_suite
+
+ROOT = Path(__file__).parents[2]
+VARIANT_API = f"{shlex.quote(sys.executable)} {ROOT / 'tests' / 'mutants' / 'api.py'}"
+pytestmark = pytest.mark.slow
+
+# Variant (in tests/mutants/api.py) -> the preferred rules its choice does not meet.
+VARIANTS = {
+    "claim-answers-201": {"claim.prefer-200"},
+    "already-claimed-400": {"claim.prefer-409"},
+    "sold-out-409": {"claim.prefer-400-sold-out"},
+    "sold-out-404": {"claim.prefer-400-sold-out"},
+    "unknown-coupon-400": {"claim.prefer-404-unknown"},
+    "stock-before-eligibility": {"claim.order"},
+    "foreign-choices": {
+        "claim.prefer-200",
+        "claim.prefer-409",
+        "claim.prefer-400-sold-out",
+        "claim.prefer-404-unknown",
+        "claim.order",
+    },
+    "health-wrong-body": {"health.prefer-body"},
+    "claimed-by-alphabetical": {"get.prefer-commit-order"},
+}
+# The fault tests do not depend on status choices, except /health's while the database is
+# down, which the last variant is run with.
+NOT_FAULTS = ("-m", "not faults")
+FAULT_VARIANTS = {"health-500-when-down": {"health.prefer-503"}}
+
+
+def contract_suite(*args: str) -> SuiteRun:
+    return run_suite([str(ROOT / "tests" / "contract"), *args], cwd=ROOT, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def reference() -> SuiteRun:
+    run = contract_suite(*NOT_FAULTS)
+    assert run.exit_code == 0, run.output[-3000:]
+    return run
+
+
+def required(run: SuiteRun) -> dict[str, str]:
+    return {cid: v["status"] for cid, v in run.scorecard.items() if v["level"] == "MUST"}
+
+
+def assert_conforms(run: SuiteRun, expected: dict[str, str], not_met: set[str]) -> None:
+    assert run.exit_code == 0, run.output[-3000:]
+    assert required(run) == expected, {
+        cid: (status, run.scorecard[cid]["detail"])
+        for cid, status in required(run).items()
+        if status != expected.get(cid)
+    }
+    assert {cid for cid in not_met if run.status(cid) != "NOT MET"} == set()
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_allowed_variant_passes_every_required_rule(reference: SuiteRun, variant: str) -> None:
+    run = contract_suite(*NOT_FAULTS, f"--api-cmd={VARIANT_API} {variant}")
+    assert_conforms(run, required(reference), VARIANTS[variant])
+
+
+@pytest.mark.parametrize("variant", list(FAULT_VARIANTS))
+def test_allowed_variant_passes_the_fault_checks(variant: str) -> None:
+    run = contract_suite("-m", "faults", f"--api-cmd={VARIANT_API} {variant}")
+    expected = {cid: "PASS" for cid in required(run)}
+    assert_conforms(run, expected, FAULT_VARIANTS[variant])

@@ -1,0 +1,47 @@
+"""One root cause, one failure: a stack that does not come up fails `stack.ready` once and
+blocks what needs it; an API without /health fails `health.ok` once while every other
+check still runs and judges it."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from harness.plugin.suite_run import run_suite
+
+ROOT = Path(__file__).parents[2]
+CONTRACT = ROOT / "tests" / "contract"
+MUTANT_API = f"{shlex.quote(sys.executable)} {ROOT / 'tests' / 'mutants' / 'api.py'}"
+
+
+def failed(scorecard: dict) -> list[str]:
+    return sorted(cid for cid, verdict in scorecard.items() if verdict["status"] == "FAIL")
+
+
+def test_a_stack_that_does_not_come_up_is_one_failure() -> None:
+    dies = f"{shlex.quote(sys.executable)} -c \"raise SystemExit('no database driver')\""
+    tests = ("test_health.py", "test_claim.py", "test_ac1_startup.py")
+    run = run_suite(
+        [*(str(CONTRACT / t) for t in tests), f"--api-cmd={dies}"], cwd=ROOT, timeout=120
+    )
+    assert run.exit_code == 1
+    assert failed(run.scorecard) == ["stack.ready"], run.output[-3000:]
+    assert "the API exited with 1" in run.scorecard["stack.ready"]["detail"]
+    assert "no database driver" in run.output  # the log's tail, printed once
+    for criterion in ("health.ok", "claim.success", "claim.prefer-200"):
+        assert run.status(criterion) == "BLOCKED", criterion
+    assert run.status("1.2-AC1.up") == "SKIP"  # does not apply to the local stack at all
+
+
+def test_an_api_without_health_is_judged_on_everything_else() -> None:
+    tests = ("test_health.py", "test_claim.py", "test_get_coupon.py")
+    run = run_suite(
+        [*(str(CONTRACT / t) for t in tests), f"--api-cmd={MUTANT_API} no-health"],
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert run.exit_code == 1
+    assert failed(run.scorecard) == ["health.ok"], run.output[-3000:]
+    assert "404" in run.scorecard["health.ok"]["detail"]
+    assert run.status("claim.success") == "PASS" and run.status("get.shape") == "PASS"
