@@ -4,6 +4,7 @@ one statement per batch, its coupon rows locked, its claims decided in arrival o
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -16,6 +17,8 @@ from .group_commit import GroupCommit, ignore_outcome
 from .settings import Settings
 
 __all__ = ["ClaimOutcome", "Coupon", "CouponStore", "DatabaseTimeout"]
+
+log = logging.getLogger("reference_api")
 
 # A batch of claims in one statement, decided as decide.py says: as if they ran one after
 # another in arrival order. Coupon rows are locked in name order, so two batches (in two API
@@ -210,6 +213,7 @@ class CouponStore:
                 try:
                     cursor = await conn.execute(BATCH_SQL, params)
                 except errors.UniqueViolation:
+                    log.info("batch ran again", extra={"claims": len(claims)})
                     continue
                 (codes,) = await cursor.fetchone()
                 return [BATCH_OUTCOMES[code] for code in codes]

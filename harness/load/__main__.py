@@ -46,6 +46,13 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         "--project-dir", type=Path, default=Path.cwd(), help="for the embedded stack"
     )
     stack.add_argument("--api-cmd", default=REFERENCE_API_CMD, help="API for the embedded stack")
+    stack.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="instances of the API on the embedded stack's database; users are spread "
+        "over them (1)",
+    )
     load = parser.add_argument_group("load")
     load.add_argument("--users", type=int, default=200, help="concurrent locust users (200)")
     load.add_argument("--spawn-rate", type=float, default=100, help="users started per second")
@@ -76,7 +83,8 @@ def chosen_stack(options: argparse.Namespace) -> Iterator[Stack]:
         with external_stack(options.host, options.dsn, timeout=30) as stack:
             yield stack
     else:
-        with local_stack(LocalOptions(options.project_dir, options.api_cmd)) as stack:
+        local = LocalOptions(options.project_dir, options.api_cmd, instances=options.instances)
+        with local_stack(local) as stack:
             yield stack
 
 
@@ -102,6 +110,8 @@ def locust_commands(
         str(options.hot_stock),
         "--history-dir",
         str(results / "history"),
+        "--api-hosts",
+        ",".join(stack.api_urls),
         "--claim-statuses",
         statuses.as_option(),
         *passthrough,

@@ -10,6 +10,7 @@ and transport errors are failures."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 import uuid
@@ -35,6 +36,12 @@ def _options(parser) -> None:
     group.add_argument("--run-id", default="adhoc", help="prefix of every coupon of this run")
     group.add_argument("--hot-stock", type=int, default=1000, help="stock of the hot coupon")
     group.add_argument("--history-dir", default="", help="write each claim's answer here")
+    group.add_argument(
+        "--api-hosts",
+        default="",
+        help="base URLs of the API's instances, comma-separated: users are spread over them "
+        "(default: --host alone)",
+    )
     group.add_argument(
         "--claim-statuses",
         default="",
@@ -95,7 +102,22 @@ def _write_history(environment, **_) -> None:
         _history.clear()
 
 
-class ClaimingUser(HttpUser):
+_user_number = itertools.count()
+
+
+class SpreadUser(HttpUser):
+    """A user bound to one instance of the API, the next in turn (--api-hosts)."""
+
+    abstract = True
+
+    def __init__(self, environment) -> None:
+        hosts = [h for h in environment.parsed_options.api_hosts.split(",") if h]
+        if hosts:
+            self.host = hosts[next(_user_number) % len(hosts)]
+        super().__init__(environment)
+
+
+class ClaimingUser(SpreadUser):
     abstract = True
 
     def claim(self, user_id: str, coupon: str) -> None:
@@ -156,7 +178,7 @@ class DoubleDipper(ClaimingUser):
         self.claim(self.user_id, hot_coupon(self.environment))
 
 
-class Browser(HttpUser):
+class Browser(SpreadUser):
     """Watches the hot coupon's remaining stock."""
 
     wait_time = between(0, 0.1)
@@ -166,7 +188,7 @@ class Browser(HttpUser):
         self.client.get(f"/api/coupons/{hot_coupon(self.environment)}", name="get coupon")
 
 
-class Creator(HttpUser):
+class Creator(SpreadUser):
     """Merchants creating small coupons while the sale runs."""
 
     wait_time = between(0.05, 0.2)

@@ -25,6 +25,7 @@ def compose_project(
         project_dir,
         tmp_path_factory.mktemp("compose"),
         tuple(pytestconfig.getoption("compose_file")),
+        instances=pytestconfig.getoption("instances"),
     )
 
 
@@ -45,7 +46,9 @@ def docker_compose_project_name(compose_project: ComposeProject) -> str:
 
 @pytest.fixture(scope="session")
 def docker_setup(pytestconfig: pytest.Config) -> list[str]:
-    return [up_command(pytestconfig.getoption("startup_timeout"))]
+    return [
+        up_command(pytestconfig.getoption("startup_timeout"), pytestconfig.getoption("instances"))
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -164,6 +164,11 @@ _CONTRACT = [
         "schemathesis on the project's openapi.yaml: no 5xx, no answer outside the schema",
         "SHOULD",
     ),
+    Criterion(
+        "scale.instances",
+        "run as several instances on one database, claims of one coupon spread over them "
+        "keep invariants 1-6 (invariant 8: no rule rests on one process's memory)",
+    ),
     Criterion("races.workloads", "random concurrent workloads (hypothesis) keep invariants 1-6"),
     Criterion("races.model", "a sequential model of create/claim/get agrees with the live API"),
     Criterion("stress.flash-sale", "50 users on stock 5: exactly 5 successes, 45 out of stock"),

@@ -37,6 +37,7 @@ def local_options(pytestconfig: pytest.Config, project_dir: Path) -> LocalOption
         api_cmd=pytestconfig.getoption("api_cmd"),
         pg_bin=pytestconfig.getoption("pg_bin"),
         startup_timeout=pytestconfig.getoption("startup_timeout"),
+        instances=pytestconfig.getoption("instances"),
     )
 
 
@@ -85,7 +86,7 @@ def running_compose_stack(request: pytest.FixtureRequest, timeout: float) -> Ite
 
 @pytest.fixture(scope="session")
 def api(stack: Stack) -> ApiClient:
-    return ApiClient(stack.api_url)
+    return ApiClient(stack.api_urls)
 
 
 @pytest.fixture

@@ -33,7 +33,21 @@ def add_options(parser: pytest.Parser) -> None:
         help="command that starts the API for --stack=local, run in --project-dir with the "
         "story's DB_*/SERVER_PORT environment; default: the reference API",
     )
-    group.addoption("--api-url", help="base URL of the API, for --stack=external")
+    group.addoption(
+        "--api-url",
+        action="append",
+        default=[],
+        help="base URL of the API, for --stack=external; repeat it for each instance of a "
+        "scaled-out API (all on the database of --dsn)",
+    )
+    group.addoption(
+        "--instances",
+        type=int,
+        default=2,
+        help="run the API as this many instances on one database (local: copies of "
+        "--api-cmd; compose: the api service scaled), and spread every concurrent check over "
+        "them; default 2, since no rule may rest on memory inside one process",
+    )
     group.addoption("--dsn", help="PostgreSQL DSN of the API's database, for --stack=external")
     group.addoption(
         "--pg-bin",
@@ -75,6 +89,8 @@ def add_options(parser: pytest.Parser) -> None:
 
 def check_options(config: pytest.Config) -> None:
     """Refuse what cannot work, as a usage error (exit status 4), before any stack starts."""
+    if config.getoption("instances") < 1:
+        raise pytest.UsageError("--instances must be 1 or more")
     if config.getoption("stack") == "external":
         missing = [
             opt for opt in ("--api-url", "--dsn") if not config.getoption(opt[2:].replace("-", "_"))

@@ -5,9 +5,9 @@ Two outcomes of the scorecard's own are neither pass nor failure for pytest, so 
 recorded as skipped (for JUnit XML too) with its reason, and counted apart:
 - a preferred (SHOULD) rule not met: a failing test whose criteria are all SHOULD
   ("not met", `N` in the progress line); it never fails the run;
-- a check blocked by a root cause (`Blocked`, raised by the stack fixture when the stack
-  does not come up): "blocked", `B`; the root cause itself is one FAIL of its criterion,
-  which fails the run."""
+- a check blocked by a root cause (`Blocked`: the stack did not come up, the tables
+  cannot be read as the story's schema): "blocked", `B`; the root cause itself is one
+  FAIL of its own criterion, which fails the run."""
 
 from __future__ import annotations
 

@@ -3,7 +3,9 @@
 Each of `concurrency` processes (threads) opens its own connection and encodes its first
 request before a barrier releases them all, so after it every request is one write on an
 open socket: the requests really overlap, and a race in the implementation has its best
-chance to show. A process sends its share of the calls one after another."""
+chance to show. A process sends its share of the calls one after another. Where the API
+runs as several instances, process p talks to instance p modulo their number, so requests
+released together land on different instances."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import http.client
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -83,7 +85,10 @@ class _Connection:
 
 
 def send_at_once(
-    base_url: str, calls: list[Call], concurrency: int | None = None, timeout: float = 60.0
+    base_urls: Sequence[str],
+    calls: list[Call],
+    concurrency: int | None = None,
+    timeout: float = 60.0,
 ) -> list[Reply]:
     """Replies in the order of `calls`; call i goes to process i % concurrency."""
     processes = max(1, min(concurrency or len(calls), len(calls)))
@@ -91,7 +96,7 @@ def send_at_once(
     replies: list[Reply | None] = [None] * len(calls)
 
     def run(process: int) -> None:
-        connection = _Connection(base_url, timeout)
+        connection = _Connection(base_urls[process % len(base_urls)], timeout)
         barrier.wait()  # reached by every process, connected or not, so none waits forever
         for index in range(process, len(calls), processes):
             replies[index] = connection.send(process, calls[index])
@@ -103,7 +108,7 @@ def send_at_once(
 
 
 def send_until(
-    base_url: str,
+    base_urls: Sequence[str],
     make_call: Callable[[int, int], Call],
     stop: threading.Event,
     processes: int,
@@ -114,7 +119,7 @@ def send_until(
     sent: list[list[tuple[Call, Reply]]] = [[] for _ in range(processes)]
 
     def run(process: int) -> None:
-        connection = _Connection(base_url, timeout)
+        connection = _Connection(base_urls[process % len(base_urls)], timeout)
         while not stop.is_set():
             call = make_call(process, len(sent[process]))
             reply = connection.send(process, call)

@@ -16,13 +16,14 @@ import psycopg
 from pytest_docker.plugin import Services
 
 from ..inspect.compose_file import ComposeFileError, compose_file_in
-from .ports import free_port
+from .ports import free_port, free_port_range
 from .stack import Stack, StackError, stack_step, wait_for_api
 from .waiting import NotReady, wait_until
 
 # Published on loopback, on free ports chosen per run: nothing else on the machine can
 # collide with the run, nothing off the machine can reach it, and a restarted container
-# comes back on the same port.
+# comes back on a port of its own. The api is scaled to the run's instances, one port of a
+# range each.
 LOOPBACK_OVERRIDE = """\
 # written by the coupon acceptance harness: publish on 127.0.0.1 only
 services:
@@ -39,8 +40,8 @@ services:
 DOWN = "down --volumes --remove-orphans --rmi local"
 
 
-def up_command(timeout: float) -> str:
-    return f"up --build --detach --wait --wait-timeout {int(timeout)}"
+def up_command(timeout: float, instances: int = 1) -> str:
+    return f"up --build --detach --wait --wait-timeout {int(timeout)} --scale api={instances}"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class ComposeProject:
     files: tuple[Path, ...]
     workdir: Path  # where the harness keeps this project's override file and logs
     env_file: Path | None = None
+    instances: int = 1  # replicas of the api service
 
     @property
     def command(self) -> str:
@@ -76,6 +78,14 @@ class ComposeProject:
     def logs(self, tail: int = 60) -> str:
         return self.run("logs", "--no-color", "--timestamps", f"--tail={tail}", check=False)
 
+    def api_urls(self) -> tuple[str, ...]:
+        """Where each replica of the api service is published."""
+        urls = []
+        for index in range(1, self.instances + 1):
+            address = self.run("port", "--index", str(index), "api", "3000").strip()
+            urls.append(f"http://127.0.0.1:{address.rsplit(':', 1)[-1]}")
+        return tuple(urls)
+
     def inspect(self, service: str) -> dict:
         """`docker inspect` of the service's container."""
         container = self.container_ids()[service]
@@ -99,9 +109,12 @@ def new_project(
     workdir: Path,
     extra_files: tuple[Path, ...] = (),
     env_file: Path | None = None,
+    instances: int = 1,
 ) -> ComposeProject:
     override = workdir / "loopback-ports.override.yml"
-    override.write_text(LOOPBACK_OVERRIDE.format(postgres=free_port(), api=free_port()))
+    ports = free_port_range(instances)
+    api = f"{ports[0]}-{ports[-1]}" if instances > 1 else str(ports[0])
+    override.write_text(LOOPBACK_OVERRIDE.format(postgres=free_port(), api=api))
     with stack_step("no compose stack to bring up", ComposeFileError):
         compose_file = compose_file_in(project_dir)
     return ComposeProject(
@@ -110,6 +123,7 @@ def new_project(
         files=(compose_file, *extra_files, override),
         workdir=workdir,
         env_file=env_file,
+        instances=instances,
     )
 
 
@@ -129,8 +143,8 @@ def database_dsn(project: ComposeProject, services: Services) -> str:
 class ComposeFaults:
     """Faults on the compose stack, through `docker compose` itself."""
 
-    def __init__(self, project: ComposeProject, api_url: str, dsn: str, timeout: float) -> None:
-        self.project, self.api_url, self.dsn = project, api_url, dsn
+    def __init__(self, project: ComposeProject, dsn: str, timeout: float) -> None:
+        self.project, self.dsn = project, dsn
         self.timeout = timeout  # bounds each wait for a service to come back
 
     def kill_database(self) -> None:
@@ -155,7 +169,8 @@ class ComposeFaults:
     def restart_api(self) -> None:
         self.project.run("restart", "api")
         with stack_step("api did not come back", NotReady):
-            wait_for_api(self.api_url, timeout=self.timeout)
+            for url in self.project.api_urls():
+                wait_for_api(url, timeout=self.timeout)
 
 
 def up_failure(project: ComposeProject, output: str) -> StackError:
@@ -171,16 +186,20 @@ def up_failure(project: ComposeProject, output: str) -> StackError:
 
 
 def compose_stack(project: ComposeProject, services: Services, timeout: float) -> Stack:
-    api_url = f"http://127.0.0.1:{services.port_for('api', 3000)}"
+    urls = project.api_urls()
     try:
-        wait_for_api(api_url, timeout=timeout)
+        for url in urls:
+            wait_for_api(url, timeout=timeout)
     except NotReady as exc:
         raise StackError(str(exc), f"--- docker compose logs ---\n{project.logs()}") from None
     dsn = database_dsn(project, services)
     return Stack(
         kind="compose",
-        api_url=api_url,
+        api_urls=urls,
         dsn=dsn,
-        description=f"compose: project {project.name} from {project.files[0]}; API at {api_url}",
-        faults=ComposeFaults(project, api_url, dsn, timeout),
+        description=(
+            f"compose: project {project.name} from {project.files[0]}; "
+            f"api, {len(urls)} instance(s) at {', '.join(urls)}"
+        ),
+        faults=ComposeFaults(project, dsn, timeout),
     )

@@ -12,16 +12,21 @@ from .waiting import NotReady
 
 
 @contextmanager
-def external_stack(api_url: str, dsn: str, timeout: float) -> Iterator[Stack]:
-    api_url = api_url.rstrip("/")
-    try:
-        wait_for_api(api_url, timeout=timeout)
-    except NotReady as exc:
-        raise StackError(f"--api-url {api_url}: {exc}") from None
+def external_stack(api_urls: list[str], dsn: str, timeout: float) -> Iterator[Stack]:
+    """`api_urls`: one per instance of the API, all on the database of `dsn`."""
+    urls = tuple(url.rstrip("/") for url in api_urls)
+    for url in urls:
+        try:
+            wait_for_api(url, timeout=timeout)
+        except NotReady as exc:
+            raise StackError(f"--api-url {url}: {exc}") from None
     try:
         psycopg.connect(dsn, connect_timeout=5).close()
     except psycopg.Error as exc:
         raise StackError(f"--dsn: cannot connect: {str(exc).strip().splitlines()[0]}") from None
     yield Stack(
-        kind="external", api_url=api_url, dsn=dsn, description=f"external: API at {api_url}"
+        kind="external",
+        api_urls=urls,
+        dsn=dsn,
+        description=f"external: API, {len(urls)} instance(s) at {', '.join(urls)}",
     )

@@ -32,6 +32,7 @@ class LocalOptions:
     api_cmd: str = REFERENCE_API_CMD
     pg_bin: Path | None = None
     startup_timeout: float = 30.0  # bounds each wait: PostgreSQL, then the API
+    instances: int = 1  # copies of the API, each on its own port, all on one database
 
 
 def story_environment(db: DbCredentials, api_port: int) -> dict[str, str]:
@@ -52,11 +53,13 @@ def story_environment(db: DbCredentials, api_port: int) -> dict[str, str]:
 class ApiProcess:
     """The API under test as a child process, with its environment and log."""
 
-    def __init__(self, options: LocalOptions, database: DbCredentials, workdir: Path) -> None:
+    def __init__(
+        self, options: LocalOptions, database: DbCredentials, workdir: Path, instance: int = 1
+    ) -> None:
         self.options = options
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = workdir / "api.log"
+        self.log = workdir / f"api-{instance}.log"
         self.env = {**os.environ, **story_environment(database, self.port)}
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -88,11 +91,11 @@ class ApiProcess:
 
 class LocalFaults:
     """Faults on the embedded stack: the database crashed and restarted in place, or paused
-    (SIGSTOP) and resumed; the API process stopped with SIGTERM and started again on the
-    same port."""
+    (SIGSTOP) and resumed; every API process stopped with SIGTERM and started again on its
+    port."""
 
-    def __init__(self, database: EmbeddedPostgres, api: ApiProcess) -> None:
-        self.database, self.api = database, api
+    def __init__(self, database: EmbeddedPostgres, apis: list[ApiProcess]) -> None:
+        self.database, self.apis = database, apis
 
     def kill_database(self) -> None:
         self.database.stop(immediate=True)
@@ -108,8 +111,10 @@ class LocalFaults:
         self.database.resume()
 
     def restart_api(self) -> None:
-        self.api.stop()
-        self.api.start()
+        for api in self.apis:
+            api.stop()
+        for api in self.apis:
+            api.start()
 
 
 @contextmanager
@@ -149,18 +154,24 @@ def local_stack(options: LocalOptions, credentials: DbCredentials | None = None)
     with embedded_database(
         options.project_dir, options.pg_bin, options.startup_timeout, credentials
     ) as database:
-        api = ApiProcess(options, database.credentials, database.workdir)
+        apis = [
+            ApiProcess(options, database.credentials, database.workdir, instance)
+            for instance in range(1, options.instances + 1)
+        ]
         try:
-            api.start()
+            for api in apis:
+                api.start()
+            urls = tuple(api.url for api in apis)
             yield Stack(
                 kind="local",
-                api_url=api.url,
+                api_urls=urls,
                 dsn=database.credentials.dsn(),
                 description=(
                     f"local: {database.binaries.version} ({database.binaries.origin}); "
-                    f"API `{options.api_cmd}` at {api.url}"
+                    f"API `{options.api_cmd}`, {len(urls)} instance(s) at {', '.join(urls)}"
                 ),
-                faults=LocalFaults(database, api),
+                faults=LocalFaults(database, apis),
             )
         finally:
-            api.stop()
+            for api in apis:
+                api.stop()

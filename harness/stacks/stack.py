@@ -50,10 +50,15 @@ def stack_step(what: str, *failures: type[Exception]) -> Iterator[None]:
 @dataclass(frozen=True)
 class Stack:
     kind: str  # local, compose or external
-    api_url: str
+    api_urls: tuple[str, ...]  # one per instance of the API, all on one database
     dsn: str
     description: str  # one line for the run's output: what was started, from where
     faults: FaultControls | None = None  # None where the suite does not own the stack
+
+    @property
+    def api_url(self) -> str:
+        """The first instance: for what needs one address (a health probe, schemathesis)."""
+        return self.api_urls[0]
 
 
 class _NotYet(Exception):

@@ -128,10 +128,16 @@ def test_escaping_credentials_on_the_local_stack(stack: Stack, local_options: Lo
     """The implementation started a second time, on a database whose user, password and
     name need escaping in a connection string."""
     if stack.kind != "local":
-        pytest.skip(f"the {stack.kind} stack's own test starts it with such credentials")
+        pytest.skip(
+            "on compose the second project has such credentials"
+            if stack.kind == "compose"
+            else "an external stack cannot be started again with other credentials"
+        )
     credentials = escaping_credentials()
+    # One instance is enough here; a connection string that does not parse leaves the API
+    # answering 5xx, and 20 s of that is plenty.
     quick = dataclasses.replace(
-        local_options, startup_timeout=min(local_options.startup_timeout, 20)
+        local_options, instances=1, startup_timeout=min(local_options.startup_timeout, 20)
     )
     try:
         with local_stack(quick, credentials) as second:

@@ -49,7 +49,7 @@ def test_racing_creates_of_one_name_make_one_coupon(api, db, unique_name) -> Non
     for _ in range(5):
         name = unique_name("race")
         calls = [Call.create(name, amount) for amount in range(1, 21)]
-        replies = send_at_once(api.base_url, calls)
+        replies = send_at_once(api.base_urls, calls)
         answers = sorted((reply.status or 0) for reply in replies)
         summary = f"{len(calls)} creates of {name!r} at once answered {answers}"
         odd = [

@@ -27,7 +27,7 @@ def run_workload(api, stack, unique_name, claim_statuses):
                 created = api.create(name, stock)
                 assert created.status_code == 201, describe(created)
         calls = workload.calls(names, unknown)
-        replies = send_at_once(api.base_url, calls, workload.concurrency)
+        replies = send_at_once(api.base_urls, calls, workload.concurrency)
         history = record(calls, replies, claim_statuses)
         judgement = judge(history, [*names, unknown], stack.dsn, views_of(api, names))
         for violation in judgement.violations:

@@ -58,7 +58,7 @@ def run_scenario(api, stack, unique_name, claim_statuses):
                 Call.claim("same-user" if scenario.one_user else f"user_{i:03d}", coupon)
                 for i in range(scenario.requests)
             ]
-            replies = send_at_once(api.base_url, calls)
+            replies = send_at_once(api.base_urls, calls)
             views = views_of(api, [coupon])
             history = record(calls, replies, claim_statuses)
             runs[name] = Run(replies, judge(history, [coupon], stack.dsn, views), views[coupon])

@@ -598,6 +598,141 @@ def own_schema_oversells(settings: Settings) -> Any:
     return with_store(OwnSchemaStore)(settings)
 
 
+# ---------------------------------------------------------------- scale-out: right as one process
+
+
+class InProcessLockStore(CouponStore):
+    """Read, check and write under a lock in the process's memory, not the database's."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.lock = asyncio.Lock()
+
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        key = (user_id, coupon_name)
+        async with self.lock, self.pool.connection() as conn:
+            row = await (
+                await conn.execute(
+                    "SELECT remaining_amount FROM coupons WHERE name = %s", (coupon_name,)
+                )
+            ).fetchone()
+            if row is None:
+                return ClaimOutcome.NOT_FOUND
+            held = await (
+                await conn.execute(
+                    "SELECT 1 FROM claims WHERE user_id = %s AND coupon_name = %s", key
+                )
+            ).fetchone()
+            if held:
+                return ClaimOutcome.ALREADY_CLAIMED
+            if row[0] <= 0:
+                return ClaimOutcome.OUT_OF_STOCK
+            async with conn.transaction():
+                await conn.execute("INSERT INTO claims (user_id, coupon_name) VALUES (%s, %s)", key)
+                await conn.execute(
+                    "UPDATE coupons SET remaining_amount = %s WHERE name = %s",
+                    (row[0] - 1, coupon_name),
+                )
+        return ClaimOutcome.CLAIMED
+
+
+@mutant
+def in_process_lock(settings: Settings) -> Any:
+    """A claim is serialized by a lock in the process's memory: right as one instance, an
+    oversell as two."""
+    return with_store(InProcessLockStore)(settings)
+
+
+class CachedStockStore(CouponStore):
+    """Stock counted down in the process's memory, loaded once per coupon."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.lock = asyncio.Lock()
+        self.stock: dict[str, int] = {}
+
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        key = (user_id, coupon_name)
+        async with self.lock, self.pool.connection() as conn:
+            if coupon_name not in self.stock:
+                row = await (
+                    await conn.execute(
+                        "SELECT remaining_amount FROM coupons WHERE name = %s", (coupon_name,)
+                    )
+                ).fetchone()
+                if row is None:
+                    return ClaimOutcome.NOT_FOUND
+                self.stock[coupon_name] = row[0]
+            held = await (
+                await conn.execute(
+                    "SELECT 1 FROM claims WHERE user_id = %s AND coupon_name = %s", key
+                )
+            ).fetchone()
+            if held:
+                return ClaimOutcome.ALREADY_CLAIMED
+            if self.stock[coupon_name] <= 0:
+                return ClaimOutcome.OUT_OF_STOCK
+            self.stock[coupon_name] -= 1
+            async with conn.transaction():
+                await conn.execute("INSERT INTO claims (user_id, coupon_name) VALUES (%s, %s)", key)
+                await conn.execute(
+                    "UPDATE coupons SET remaining_amount = %s WHERE name = %s",
+                    (self.stock[coupon_name], coupon_name),
+                )
+        return ClaimOutcome.CLAIMED
+
+
+@mutant
+def stock_cached_per_process(settings: Settings) -> Any:
+    """Each process counts a coupon's stock down in its own memory: right as one instance,
+    every instance sells the whole stock as several."""
+    return with_store(CachedStockStore)(settings)
+
+
+class InMemoryClaimedStore(CouponStore):
+    """ "Already claimed" decided by a set in the process's memory."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.claimed: set[tuple[str, str]] = set()
+
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        key = (user_id, coupon_name)
+        if key in self.claimed:
+            return ClaimOutcome.ALREADY_CLAIMED
+        self.claimed.add(key)  # before any wait: a second claim of this process sees it
+        outcome = ClaimOutcome.CLAIMED
+        try:
+            async with self.pool.connection() as conn, conn.transaction():
+                taken = await (
+                    await conn.execute(
+                        "UPDATE coupons SET remaining_amount = remaining_amount - 1 "
+                        "WHERE name = %s AND remaining_amount > 0 RETURNING 1",
+                        (coupon_name,),
+                    )
+                ).fetchone()
+                if taken:
+                    await conn.execute(
+                        "INSERT INTO claims (user_id, coupon_name) VALUES (%s, %s)", key
+                    )
+                else:
+                    found = await (
+                        await conn.execute("SELECT 1 FROM coupons WHERE name = %s", (coupon_name,))
+                    ).fetchone()
+                    outcome = ClaimOutcome.OUT_OF_STOCK if found else ClaimOutcome.NOT_FOUND
+        finally:
+            if outcome != ClaimOutcome.CLAIMED:
+                self.claimed.discard(key)
+        return outcome
+
+
+@mutant
+def claimed_set_in_memory(settings: Settings) -> Any:
+    """ "Already claimed" is a set in the process's memory: right as one instance; as two,
+    a second claim on the other one reaches the database's UNIQUE pair and answers 500."""
+    return with_store(InMemoryClaimedStore)(settings)
+
+
 # ---------------------------------------------------------------- faults and hostile input
 
 

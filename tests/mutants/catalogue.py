@@ -90,6 +90,7 @@ HOSTILE = ("test_hostile_input.py",)
 AC1 = "test_ac1_startup.py::test_"
 IMAGE = "test_ac3_image.py::test_"
 RACES = ("test_races.py::test_concurrent_workloads_keep_the_invariants", "test_model.py")
+SCALE = ("test_scale_out.py",)
 
 MUTANTS = [
     # story 1.2 AC4: the schema
@@ -401,6 +402,10 @@ MUTANTS = [
     Mutant(
         "claim-truncates-long-user", ("hostile.claim",), HOSTILE, api="claim-truncates-long-user"
     ),
+    # scale-out: right as one process, wrong as several on one database (--instances 2)
+    Mutant("in-process-lock", ("scale.instances",), SCALE, api="in-process-lock"),
+    Mutant("stock-cached-per-process", ("scale.instances",), SCALE, api="stock-cached-per-process"),
+    Mutant("claimed-set-in-memory", ("scale.instances",), SCALE, api="claimed-set-in-memory"),
     # the same classes of bug in foreign code: the Go implementation, each bug switched on
     Mutant(
         "go-no-health",

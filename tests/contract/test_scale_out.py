@@ -1,0 +1,56 @@
+"""Invariant 8: every rule holds when the API runs as several instances on one database
+(--instances, default 2). The stress scenarios and races already spread their requests
+over the instances; this check aims at what a lock, a cache or a set in one process's
+memory gets wrong: a flash sale and double dippers whose requests alternate instances."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.races.concurrency import Call, send_at_once
+from harness.races.judge import judge, views_of
+from harness.races.statuses import record
+
+from .conftest import describe
+
+pytestmark = [pytest.mark.runtime, pytest.mark.slow]
+
+USERS, STOCK, DIPPERS, DIPS = 120, 12, 8, 6
+
+
+@pytest.mark.contract("scale.instances")
+def test_invariants_hold_across_instances(stack, api, unique_name, claim_statuses) -> None:
+    if len(stack.api_urls) < 2:
+        pytest.skip("one instance of the API (--instances 1): nothing to scale out")
+    sale, dips = unique_name("scale-sale"), unique_name("scale-dips")
+    for name, stock in ((sale, STOCK), (dips, DIPPERS * DIPS)):
+        created = api.create(name, stock)
+        assert created.status_code == 201, describe(created)
+    # Process p talks to instance p modulo their number: neighbours are on different
+    # instances, and so are each dipper's tries, which stand next to each other.
+    calls = [Call.claim(f"buyer_{i:03d}", sale) for i in range(USERS)] + [
+        Call.claim(f"dipper_{i}", dips) for i in range(DIPPERS) for _ in range(DIPS)
+    ]
+    replies = send_at_once(stack.api_urls, calls)
+    history = record(calls, replies, claim_statuses)
+    judgement = judge(history, [sale, dips], stack.dsn, views_of(api, [sale, dips]))
+    won = {
+        name: sum(
+            r.succeeded
+            for c, r in zip(calls, replies, strict=True)
+            if c.body["coupon_name"] == name
+        )
+        for name in (sale, dips)
+    }
+    summary = (
+        f"{len(stack.api_urls)} instances: {won[sale]} of {USERS} buyers won a stock of {STOCK}, "
+        f"{won[dips]} claims of {DIPPERS} users trying {DIPS} times each succeeded"
+    )
+    statuses = {r.status or 0 for r in replies if not r.succeeded}  # 0: no answer
+    odd = sorted(status for status in statuses if not 400 <= status <= 409)
+    assert not odd, f"{summary}; answers other than a success or a 400..409 rejection: {odd}"
+    assert won == {sale: STOCK, dips: DIPPERS}, summary
+    broken = judgement.broken()
+    assert not broken, f"{summary}: " + "; ".join(str(v) for v in broken[:3])
+    if judgement.blocked:
+        raise judgement.blocked  # what HTTP shows holds; the tables could not be read
