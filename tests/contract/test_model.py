@@ -29,6 +29,11 @@ pytestmark = [pytest.mark.runtime, pytest.mark.slow]
 USERS = st.sampled_from(["ana", "ben", "cy", "dee"])
 
 
+def double_dips(model: dict[str, tuple[int, list[str]]]) -> list[str]:
+    """Coupons someone holds that still have stock."""
+    return sorted(n for n, (amount, claimants) in model.items() if 0 < len(claimants) < amount)
+
+
 @pytest.mark.contract("races.model")
 def test_api_agrees_with_a_sequential_model(api, db, unique_name, claim_statuses) -> None:
     class CouponModel(RuleBasedStateMachine):
@@ -71,12 +76,13 @@ def test_api_agrees_with_a_sequential_model(api, db, unique_name, claim_statuses
                 f"is not {' or '.join(r.value for r in expected)} for this implementation"
             )
 
-        @precondition(lambda self: any(c for _, c in getattr(self, "model", {}).values()))
+        @precondition(lambda self: bool(double_dips(getattr(self, "model", {}))))
         @rule(data=st.data())
         def claim_again(self, data: st.DataObject) -> None:
-            """A user who holds a coupon claims it again: the contract's double dip."""
-            held = sorted(name for name, (_, claimants) in self.model.items() if claimants)
-            name = data.draw(st.sampled_from(held))
+            """A user who holds a coupon that still has stock claims it again: the contract's
+            double dip, where only eligibility can refuse it (sold out, either answer is
+            right, so it tells less)."""
+            name = data.draw(st.sampled_from(double_dips(self.model)))
             self.claim(name, data.draw(st.sampled_from(self.model[name][1])))
 
         @rule(user=USERS)
