@@ -17,10 +17,9 @@ import pytest
 
 from ..blocked import Blocked
 from .criteria import lookup
-from .scorecard import Scorecard
+from .scorecard import ROOT_CAUSE_TEST, Scorecard
 
 NOT_MET = "preferred (SHOULD) rule not met"
-ROOT_CAUSE_TEST = "(root cause)"
 
 
 def criteria_of(item: pytest.Item) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Literal
 from .criteria import CATALOGUE, Criterion
 
 Outcome = Literal["passed", "failed", "skipped", "blocked"]
+ROOT_CAUSE_TEST = "(root cause)"  # the test name a root cause is recorded under
 
 
 @dataclass
@@ -39,7 +40,7 @@ class Verdict:
         """The one line that explains the status: the evidence of a failure, or why skipped."""
         if self.failed:
             # A test's own evidence says more than a root cause recorded for others.
-            test, evidence = min(self.failed, key=lambda failure: failure[0].startswith("("))
+            test, evidence = min(self.failed, key=lambda failure: failure[0] == ROOT_CAUSE_TEST)
             more = f" (+{len(self.failed) - 1} more)" if len(self.failed) > 1 else ""
             return f"{evidence} [{test}]{more}"
         if self.blocked:

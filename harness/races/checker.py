@@ -109,17 +109,14 @@ def _rejections(
             wrong[_RULES[readings[0]]].append(op)
     sold = len(state.claimants) if state else 0
     amount = state.amount if state else 0
+    lost = wrong.get("invariant.5", ())
     messages = {
-        "invariant.5": lambda n: (
-            f"{name}: {n} 'out of stock' answer(s) before {amount} claims that could have "
-            f"succeeded had been sent ({sold} sold)"
-        ),
-        "invariant.6": lambda n: f"{name}: 'already claimed' with no earlier claim by that user",
-        "claim.unknown": lambda n: f"{name}: 'not found' after it was created",
+        "invariant.5": f"{name}: {len(lost)} 'out of stock' answer(s) before {amount} claims "
+        f"that could have succeeded had been sent ({sold} sold)",
+        "invariant.6": f"{name}: 'already claimed' with no earlier claim by that user",
+        "claim.unknown": f"{name}: 'not found' after it was created",
     }
-    return [
-        Violation(rule, messages[rule](len(found)), tuple(found)) for rule, found in wrong.items()
-    ]
+    return [Violation(rule, messages[rule], tuple(found)) for rule, found in wrong.items()]
 
 
 def _stock(state: CouponState) -> list[Violation]:

@@ -79,6 +79,18 @@ def rewriting(edit: Callable[[dict, int, bytes], tuple[int, bytes, bytes]]) -> M
 JSON = b"application/json"
 
 
+def claims_answer_201(app: Any) -> Any:
+    """`app` answering a successful claim 201 instead of 200 (allowed: 200 or 201)."""
+    return rewrite_responses(
+        app,
+        lambda scope, status, body: (
+            201 if scope["path"] == "/api/coupons/claim" and status == 200 else status,
+            body,
+            JSON,
+        ),
+    )
+
+
 # ---------------------------------------------------------------- health and create
 
 
@@ -482,13 +494,7 @@ def stock_before_eligibility(settings: Settings) -> Any:
 @mutant
 def claim_answers_201(settings: Settings) -> Any:
     """A successful claim answers 201 (allowed) instead of the preferred 200."""
-    return rewriting(
-        lambda scope, status, body: (
-            201 if scope["path"] == "/api/coupons/claim" and status == 200 else status,
-            body,
-            JSON,
-        )
-    )(settings)
+    return claims_answer_201(create_app(settings))
 
 
 @mutant
@@ -526,14 +532,7 @@ def foreign_choices(settings: Settings) -> Any:
     app_module.CLAIM_REJECTIONS[ClaimOutcome.ALREADY_CLAIMED] = (400, "already claimed")
     app_module.CLAIM_REJECTIONS[ClaimOutcome.OUT_OF_STOCK] = (409, "sold out")
     app_module.CLAIM_REJECTIONS[ClaimOutcome.NOT_FOUND] = (400, "no such coupon")
-    return rewrite_responses(
-        create_app(settings, StockFirstStore(settings)),
-        lambda scope, status, body: (
-            201 if scope["path"] == "/api/coupons/claim" and status == 200 else status,
-            body,
-            JSON,
-        ),
-    )
+    return claims_answer_201(create_app(settings, StockFirstStore(settings)))
 
 
 @mutant
@@ -601,6 +600,29 @@ def own_schema_oversells(settings: Settings) -> Any:
 # ---------------------------------------------------------------- scale-out: right as one process
 
 
+async def remaining_of(conn: Any, coupon_name: str) -> int | None:
+    """A coupon's remaining stock, read without a lock; None when there is no such coupon."""
+    cursor = await conn.execute(
+        "SELECT remaining_amount FROM coupons WHERE name = %s", (coupon_name,)
+    )
+    row = await cursor.fetchone()
+    return None if row is None else row[0]
+
+
+async def holds_claim(conn: Any, key: tuple[str, str]) -> bool:
+    cursor = await conn.execute("SELECT 1 FROM claims WHERE user_id = %s AND coupon_name = %s", key)
+    return await cursor.fetchone() is not None
+
+
+async def store_claim(conn: Any, key: tuple[str, str], left: int) -> None:
+    """The claim row, and the stock written as `left`: right only if nothing else wrote it."""
+    async with conn.transaction():
+        await conn.execute("INSERT INTO claims (user_id, coupon_name) VALUES (%s, %s)", key)
+        await conn.execute(
+            "UPDATE coupons SET remaining_amount = %s WHERE name = %s", (left, key[1])
+        )
+
+
 class InProcessLockStore(CouponStore):
     """Read, check and write under a lock in the process's memory, not the database's."""
 
@@ -611,28 +633,14 @@ class InProcessLockStore(CouponStore):
     async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
         key = (user_id, coupon_name)
         async with self.lock, self.pool.connection() as conn:
-            row = await (
-                await conn.execute(
-                    "SELECT remaining_amount FROM coupons WHERE name = %s", (coupon_name,)
-                )
-            ).fetchone()
-            if row is None:
+            left = await remaining_of(conn, coupon_name)
+            if left is None:
                 return ClaimOutcome.NOT_FOUND
-            held = await (
-                await conn.execute(
-                    "SELECT 1 FROM claims WHERE user_id = %s AND coupon_name = %s", key
-                )
-            ).fetchone()
-            if held:
+            if await holds_claim(conn, key):
                 return ClaimOutcome.ALREADY_CLAIMED
-            if row[0] <= 0:
+            if left <= 0:
                 return ClaimOutcome.OUT_OF_STOCK
-            async with conn.transaction():
-                await conn.execute("INSERT INTO claims (user_id, coupon_name) VALUES (%s, %s)", key)
-                await conn.execute(
-                    "UPDATE coupons SET remaining_amount = %s WHERE name = %s",
-                    (row[0] - 1, coupon_name),
-                )
+            await store_claim(conn, key, left - 1)
         return ClaimOutcome.CLAIMED
 
 
@@ -655,30 +663,16 @@ class CachedStockStore(CouponStore):
         key = (user_id, coupon_name)
         async with self.lock, self.pool.connection() as conn:
             if coupon_name not in self.stock:
-                row = await (
-                    await conn.execute(
-                        "SELECT remaining_amount FROM coupons WHERE name = %s", (coupon_name,)
-                    )
-                ).fetchone()
-                if row is None:
+                left = await remaining_of(conn, coupon_name)
+                if left is None:
                     return ClaimOutcome.NOT_FOUND
-                self.stock[coupon_name] = row[0]
-            held = await (
-                await conn.execute(
-                    "SELECT 1 FROM claims WHERE user_id = %s AND coupon_name = %s", key
-                )
-            ).fetchone()
-            if held:
+                self.stock[coupon_name] = left
+            if await holds_claim(conn, key):
                 return ClaimOutcome.ALREADY_CLAIMED
             if self.stock[coupon_name] <= 0:
                 return ClaimOutcome.OUT_OF_STOCK
             self.stock[coupon_name] -= 1
-            async with conn.transaction():
-                await conn.execute("INSERT INTO claims (user_id, coupon_name) VALUES (%s, %s)", key)
-                await conn.execute(
-                    "UPDATE coupons SET remaining_amount = %s WHERE name = %s",
-                    (self.stock[coupon_name], coupon_name),
-                )
+            await store_claim(conn, key, self.stock[coupon_name])
         return ClaimOutcome.CLAIMED
 
 
