@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from psycopg import errors
-from psycopg_pool import AsyncConnectionPool
 
 from .decide import ClaimKey, ClaimOutcome
 from .group_commit import GroupCommit, ignore_outcome
+from .recovering_pool import RecoveringPool
 from .settings import Settings
 
 __all__ = ["ClaimOutcome", "Coupon", "CouponStore", "DatabaseTimeout"]
@@ -143,21 +143,17 @@ class Coupon:
 class CouponStore:
     def __init__(self, settings: Settings) -> None:
         self.timeout = settings.db_timeout
-        self.pool = AsyncConnectionPool(
+        self.pool = RecoveringPool(
             kwargs={**settings.conninfo(), "autocommit": True},
-            min_size=settings.db_pool_size,
-            max_size=settings.db_pool_size,
+            size=settings.db_pool_size,
             timeout=settings.db_timeout,
-            open=False,
         )
         self.group_commit = GroupCommit(
             self.commit_claims, max_batches=CONCURRENT_BATCHES, max_batch_size=MAX_BATCH_SIZE
         )
 
     async def open(self) -> None:
-        # wait=False: the API starts even while the database is still coming up,
-        # and /health says so until it answers.
-        await self.pool.open(wait=False)
+        await self.pool.open()
 
     async def close(self) -> None:
         await self.pool.close()

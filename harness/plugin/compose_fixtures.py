@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ..stacks.compose import DOWN, ComposeProject, new_project, up_command
+from ..stacks.compose import DOWN, ComposeProject, image_at_hand, new_project, up_command
+from .terminal import say
 
 
 @pytest.fixture(scope="session")
@@ -21,11 +22,16 @@ def compose_project(
     kind = pytestconfig.getoption("stack")
     if kind != "compose":
         pytest.skip(f"needs --stack=compose (this run uses the {kind} stack)")
+    image = pytestconfig.getoption("fault_proxy_image")
+    if not image_at_hand(image):
+        say(pytestconfig, f"\nno image {image} for the fault proxy: network faults will skip")
+        image = None
     return new_project(
         project_dir,
         tmp_path_factory.mktemp("compose"),
         tuple(pytestconfig.getoption("compose_file")),
         instances=pytestconfig.getoption("instances"),
+        fault_proxy_image=image,
     )
 
 

@@ -140,6 +140,28 @@ _CONTRACT = [
         "recovery without a restart, every acknowledged claim kept",
     ),
     Criterion(
+        "faults.db-latency",
+        "the network to PostgreSQL 50 ms slower each way mid-sale: every request answered "
+        "within --answer-within, every acknowledged claim kept, recovery after",
+    ),
+    Criterion(
+        "faults.db-reset",
+        "connections to PostgreSQL reset mid-statement, mid-sale: every request answered "
+        "within --answer-within, no claim doubled, lost or oversold by a retry, recovery after",
+    ),
+    Criterion(
+        "faults.db-blackhole",
+        "the network to PostgreSQL a blackhole mid-sale (connections accepted, nothing "
+        "answered) for longer than --answer-within: every request answered within it, "
+        "every acknowledged claim kept, recovery after",
+    ),
+    Criterion(
+        "faults.recovery",
+        "the API serves again within --recover-within seconds (default 5) of the database "
+        "accepting connections or the network healing, after each fault",
+        "SHOULD",
+    ),
+    Criterion(
         "faults.api-restart",
         "the API restarted (SIGTERM) mid-sale: nothing half-done, every acknowledged claim kept",
     ),

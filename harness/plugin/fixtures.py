@@ -38,6 +38,7 @@ def local_options(pytestconfig: pytest.Config, project_dir: Path) -> LocalOption
         pg_bin=pytestconfig.getoption("pg_bin"),
         startup_timeout=pytestconfig.getoption("startup_timeout"),
         instances=pytestconfig.getoption("instances"),
+        db_proxy=True,
     )
 
 

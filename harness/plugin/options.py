@@ -3,6 +3,7 @@ suite"), and the combinations it refuses before anything starts."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,21 @@ def add_options(parser: pytest.Parser) -> None:
         default=10.0,
         help="seconds a request may wait on a paused database before the API must answer "
         "it, with an error if need be (faults.db-pause; default 10)",
+    )
+    group.addoption(
+        "--recover-within",
+        type=float,
+        default=5.0,
+        help="seconds after a fault ends (PostgreSQL back, the network healed) within which "
+        "every instance should serve again (faults.recovery, a SHOULD; default 5)",
+    )
+    group.addoption(
+        "--fault-proxy-image",
+        default=os.environ.get("FAULT_PROXY_IMAGE")
+        or os.environ.get("PYTHON_IMAGE")
+        or "python:3.11-alpine",
+        help="an image with python3 to run the fault proxy in beside the compose stack "
+        "(default $FAULT_PROXY_IMAGE, else $PYTHON_IMAGE, else python:3.11-alpine)",
     )
     group.addoption("--scorecard-md", type=Path, help="also write the scorecard as Markdown here")
     group.addoption("--scorecard-json", type=Path, help="also write the scorecard as JSON here")

@@ -16,6 +16,7 @@ import psycopg
 from pytest_docker.plugin import Services
 
 from ..inspect.compose_file import ComposeFileError, compose_file_in
+from .db_network import PROXY_SCRIPT, DbNetwork
 from .ports import free_port, free_port_range
 from .stack import Stack, StackError, stack_step, wait_for_api
 from .waiting import NotReady, wait_until
@@ -35,6 +36,26 @@ services:
       - "127.0.0.1:{api}:3000"
 """
 
+# The fault proxy (fault_proxy.py) as one more service, between the api and postgres: the
+# api's DB_HOST and DB_PORT lead to it, its control port is published on loopback.
+FAULT_PROXY = "fault-proxy"
+FAULT_PROXY_OVERRIDE = """\
+    environment:
+      DB_HOST: {service}
+      DB_PORT: "5432"
+    depends_on:
+      {service}:
+        condition: service_started
+  {service}:
+    image: {image}
+    command: ["python3", "/fault_proxy.py", "--listen=0.0.0.0:5432",
+              "--upstream=postgres:5432", "--control=0.0.0.0:7000"]
+    volumes:
+      - "{script}:/fault_proxy.py:ro"
+    ports:
+      - "127.0.0.1:{control}:7000"
+"""
+
 
 # Taking a project down leaves nothing: containers, networks, volumes, the images it built.
 DOWN = "down --volumes --remove-orphans --rmi local"
@@ -52,6 +73,7 @@ class ComposeProject:
     workdir: Path  # where the harness keeps this project's override file and logs
     env_file: Path | None = None
     instances: int = 1  # replicas of the api service
+    fault_proxy: bool = False  # the api reaches postgres through the fault proxy service
 
     @property
     def command(self) -> str:
@@ -86,6 +108,12 @@ class ComposeProject:
             urls.append(f"http://127.0.0.1:{address.rsplit(':', 1)[-1]}")
         return tuple(urls)
 
+    def db_network(self) -> DbNetwork | None:
+        if not self.fault_proxy:
+            return None
+        address = self.run("port", FAULT_PROXY, "7000").strip()
+        return DbNetwork(("127.0.0.1", int(address.rsplit(":", 1)[-1])))
+
     def inspect(self, service: str) -> dict:
         """`docker inspect` of the service's container."""
         container = self.container_ids()[service]
@@ -104,17 +132,38 @@ class ComposeProject:
         return ids
 
 
+def image_at_hand(image: str, pull_timeout: float = 120) -> bool:
+    """The image is here, or could be pulled now."""
+    if subprocess.run(["docker", "image", "inspect", image], capture_output=True).returncode == 0:
+        return True
+    try:
+        pulled = subprocess.run(
+            ["docker", "pull", "-q", image], capture_output=True, timeout=pull_timeout
+        )
+    except subprocess.TimeoutExpired:
+        return False
+    return pulled.returncode == 0
+
+
 def new_project(
     project_dir: Path,
     workdir: Path,
     extra_files: tuple[Path, ...] = (),
     env_file: Path | None = None,
     instances: int = 1,
+    fault_proxy_image: str | None = None,
 ) -> ComposeProject:
-    override = workdir / "loopback-ports.override.yml"
+    """A project of the compose file in `project_dir`, published on loopback; with the
+    fault proxy in front of postgres when given an image to run it in."""
+    override = workdir / "harness.override.yml"
     ports = free_port_range(instances)
     api = f"{ports[0]}-{ports[-1]}" if instances > 1 else str(ports[0])
-    override.write_text(LOOPBACK_OVERRIDE.format(postgres=free_port(), api=api))
+    text = LOOPBACK_OVERRIDE.format(postgres=free_port(), api=api)
+    if fault_proxy_image:
+        text += FAULT_PROXY_OVERRIDE.format(
+            service=FAULT_PROXY, image=fault_proxy_image, script=PROXY_SCRIPT, control=free_port()
+        )
+    override.write_text(text)
     with stack_step("no compose stack to bring up", ComposeFileError):
         compose_file = compose_file_in(project_dir)
     return ComposeProject(
@@ -124,6 +173,7 @@ def new_project(
         workdir=workdir,
         env_file=env_file,
         instances=instances,
+        fault_proxy=bool(fault_proxy_image),
     )
 
 
@@ -146,6 +196,7 @@ class ComposeFaults:
     def __init__(self, project: ComposeProject, dsn: str, timeout: float) -> None:
         self.project, self.dsn = project, dsn
         self.timeout = timeout  # bounds each wait for a service to come back
+        self.db_network = project.db_network()
 
     def kill_database(self) -> None:
         self.project.run("kill", "postgres")
@@ -200,6 +251,7 @@ def compose_stack(project: ComposeProject, services: Services, timeout: float) -
         description=(
             f"compose: project {project.name} from {project.files[0]}; "
             f"api, {len(urls)} instance(s) at {', '.join(urls)}"
+            + (" (to postgres through the fault proxy)" if project.fault_proxy else "")
         ),
         faults=ComposeFaults(project, dsn, timeout),
     )

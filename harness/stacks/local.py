@@ -9,17 +9,18 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import processes
 from .credentials import random_credentials
+from .db_network import PROXY_SCRIPT, DbNetwork
 from .embedded_postgres import DbCredentials, EmbeddedPostgres, SchemaError
 from .pg_binaries import find_pg_binaries
 from .ports import free_port
 from .stack import Stack, StackError, stack_step, wait_for_api
-from .waiting import NotReady
+from .waiting import NotReady, wait_until
 
 REFERENCE_API_CMD = f"{shlex.quote(sys.executable)} -m reference_api"
 # What can go wrong while PostgreSQL is set up, each said in one line by the stack.
@@ -33,6 +34,7 @@ class LocalOptions:
     pg_bin: Path | None = None
     startup_timeout: float = 30.0  # bounds each wait: PostgreSQL, then the API
     instances: int = 1  # copies of the API, each on its own port, all on one database
+    db_proxy: bool = False  # the API reaches PostgreSQL through the fault proxy
 
 
 def story_environment(db: DbCredentials, api_port: int) -> dict[str, str]:
@@ -92,10 +94,13 @@ class ApiProcess:
 class LocalFaults:
     """Faults on the embedded stack: the database crashed and restarted in place, or paused
     (SIGSTOP) and resumed; every API process stopped with SIGTERM and started again on its
-    port."""
+    port; the network to the database disturbed, where the API reaches it through the
+    fault proxy."""
 
-    def __init__(self, database: EmbeddedPostgres, apis: list[ApiProcess]) -> None:
-        self.database, self.apis = database, apis
+    def __init__(
+        self, database: EmbeddedPostgres, apis: list[ApiProcess], db_network: DbNetwork | None
+    ) -> None:
+        self.database, self.apis, self.db_network = database, apis, db_network
 
     def kill_database(self) -> None:
         self.database.stop(immediate=True)
@@ -115,6 +120,31 @@ class LocalFaults:
             api.stop()
         for api in self.apis:
             api.start()
+
+
+@contextmanager
+def local_proxy(upstream_port: int, log: Path, timeout: float) -> Iterator[tuple[int, DbNetwork]]:
+    """The proxy as a child process on loopback, in front of PostgreSQL at `upstream_port`:
+    the port the API is to use, and the proxy's controls."""
+    listen, control = free_port(), free_port()
+    argv = [
+        sys.executable,
+        str(PROXY_SCRIPT),
+        f"--listen=127.0.0.1:{listen}",
+        f"--upstream=127.0.0.1:{upstream_port}",
+        f"--control=127.0.0.1:{control}",
+    ]
+    process = processes.start(argv, log_path=log)
+    network = DbNetwork(("127.0.0.1", control))
+    try:
+        wait_until(network.answers, what="the fault proxy to listen", timeout=timeout)
+    except NotReady:
+        processes.stop(process)
+        raise StackError("the fault proxy did not start", processes.tail(log)) from None
+    try:
+        yield listen, network
+    finally:
+        processes.stop(process)
 
 
 @contextmanager
@@ -151,11 +181,24 @@ def embedded_database(
 
 @contextmanager
 def local_stack(options: LocalOptions, credentials: DbCredentials | None = None) -> Iterator[Stack]:
-    with embedded_database(
-        options.project_dir, options.pg_bin, options.startup_timeout, credentials
-    ) as database:
+    with (
+        embedded_database(
+            options.project_dir, options.pg_bin, options.startup_timeout, credentials
+        ) as database,
+        ExitStack() as cleanup,
+    ):
+        api_database, db_network = database.credentials, None
+        if options.db_proxy:
+            port, db_network = cleanup.enter_context(
+                local_proxy(
+                    database.credentials.port,
+                    database.workdir / "fault-proxy.log",
+                    options.startup_timeout,
+                )
+            )
+            api_database = replace(api_database, port=port)
         apis = [
-            ApiProcess(options, database.credentials, database.workdir, instance)
+            ApiProcess(options, api_database, database.workdir, instance)
             for instance in range(1, options.instances + 1)
         ]
         try:
@@ -169,8 +212,9 @@ def local_stack(options: LocalOptions, credentials: DbCredentials | None = None)
                 description=(
                     f"local: {database.binaries.version} ({database.binaries.origin}); "
                     f"API `{options.api_cmd}`, {len(urls)} instance(s) at {', '.join(urls)}"
+                    + (" (to PostgreSQL through the fault proxy)" if db_network else "")
                 ),
-                faults=LocalFaults(database, apis),
+                faults=LocalFaults(database, apis, db_network),
             )
         finally:
             for api in apis:

@@ -9,11 +9,15 @@ from typing import Protocol
 
 import requests
 
+from .db_network import DbNetwork
 from .waiting import NotReady, wait_until
 
 
 class FaultControls(Protocol):
     """What the fault tests do to a stack they control."""
+
+    # the network between the API and PostgreSQL, where it goes through the fault proxy
+    db_network: DbNetwork | None
 
     def kill_database(self) -> None: ...  # a crash: no clean shutdown
 

@@ -15,6 +15,7 @@ from harness.inspect.init_sql import read_story_schema
 from harness.inspect.schema_facts import Schema
 from harness.plugin.profiles import use_suite_profile
 from harness.races.tables import snapshot
+from harness.stacks.stack import FaultControls, Stack
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -24,6 +25,20 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def story_schema() -> Schema:
     return read_story_schema()
+
+
+@pytest.fixture
+def faults(stack: Stack) -> FaultControls:
+    if stack.faults is None:
+        pytest.skip(f"faults need a stack the suite controls; the {stack.kind} stack is not")
+    return stack.faults
+
+
+@pytest.fixture(scope="session")
+def recoveries() -> dict[str, float]:
+    """Seconds each fault test waited for every instance to serve again after its fault
+    ended: faults.recovery is judged on them."""
+    return {}
 
 
 @pytest.fixture

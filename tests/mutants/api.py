@@ -15,15 +15,17 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import unquote
 
+import psycopg
 from psycopg import errors
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, Field, StrictStr
 
 from reference_api import app as app_module
 from reference_api.app import create_app
+from reference_api.recovering_pool import RecoveringPool
 from reference_api.server import load_settings, serve
 from reference_api.settings import Settings
-from reference_api.store import ClaimOutcome, Coupon, CouponStore
+from reference_api.store import ClaimOutcome, Coupon, CouponStore, DatabaseTimeout
 
 Mutant = Callable[[Settings], Any]
 MUTANTS: dict[str, Mutant] = {}
@@ -775,13 +777,11 @@ class ConcatenatedDsnStore(CouponStore):
         # the bug: a URL built by concatenation; "@", ":", "/", "#", "%", "?" in a
         # credential change what it says
         dsn = f"postgresql://{s.db_user}:{s.db_password}@{s.db_host}:{s.db_port}/{s.db_name}"
-        self.pool = AsyncConnectionPool(
+        self.pool = RecoveringPool(
             dsn,
             kwargs={"autocommit": True, "sslmode": s.db_sslmode},
-            min_size=s.db_pool_size,
-            max_size=s.db_pool_size,
+            size=s.db_pool_size,
             timeout=s.db_timeout,
-            open=False,
         )
 
 
@@ -790,6 +790,65 @@ def concatenated_dsn(settings: Settings) -> Any:
     """The connection URL is built by string concatenation: credentials that need escaping
     break it (it works with plain ones)."""
     return with_store(ConcatenatedDsnStore)(settings)
+
+
+class LibraryBackoffStore(CouponStore):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        # the bug: the pool reconnects on its own schedule, 1, 2, 4, 8 ... s apart
+        self.pool = AsyncConnectionPool(
+            kwargs=self.pool.kwargs,
+            min_size=settings.db_pool_size,
+            max_size=settings.db_pool_size,
+            timeout=settings.db_timeout,
+            open=False,
+        )
+
+    async def open(self) -> None:
+        await self.pool.open(wait=False)
+
+
+@mutant
+def slow_recovery(settings: Settings) -> Any:
+    """Lost connections come back on psycopg_pool's own backoff (1, 2, 4, 8 s): the API serves
+    again many seconds after the database is back."""
+    return with_store(LibraryBackoffStore)(settings)
+
+
+class RetryingStore(CouponStore):
+    retry_on: tuple[type[Exception], ...] = ()
+
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        for wait in (0.1, 0.3, 0.9):
+            try:
+                return await super().claim(user_id, coupon_name)
+            except self.retry_on:
+                # the bug: tried again as if the first try had not happened; it may have
+                # committed, and then the next answers "already claimed" to the only claim
+                await asyncio.sleep(wait)
+        return await super().claim(user_id, coupon_name)
+
+
+class RetryAfterResetStore(RetryingStore):
+    retry_on = (psycopg.OperationalError,)
+
+
+class RetryAfterTimeoutStore(RetryingStore):
+    retry_on = (DatabaseTimeout,)
+
+
+@mutant
+def retry_after_reset(settings: Settings) -> Any:
+    """A claim whose connection broke mid-statement is tried again, although the first try
+    may have committed."""
+    return with_store(RetryAfterResetStore)(settings)
+
+
+@mutant
+def retry_after_timeout(settings: Settings) -> Any:
+    """A claim waits at most 0.15 s for the database, then is tried again, although the
+    first try may still commit."""
+    return with_store(RetryAfterTimeoutStore)(dataclasses.replace(settings, db_timeout=0.15))
 
 
 @mutant

@@ -85,6 +85,8 @@ FAULTS = "test_faults.py::test_"
 CRASH = (FAULTS + "database_crash_mid_sale",)
 PAUSE = (FAULTS + "database_pause_mid_sale",)
 RESTART = (FAULTS + "api_restart_mid_sale",)
+NETWORK = "test_network_faults.py::test_"
+RECOVERY = (NETWORK + "serves_again_soon_after_each_fault",)
 SECURITY = ("test_security.py",)
 HOSTILE = ("test_hostile_input.py",)
 AC1 = "test_ac1_startup.py::test_"
@@ -390,6 +392,25 @@ MUTANTS = [
     Mutant("asynchronous-commit", ("faults.db-crash",), CRASH, api="asynchronous-commit"),
     Mutant("no-database-time-limit", ("faults.db-pause",), PAUSE, api="no-database-time-limit"),
     Mutant("ack-before-commit", ("faults.api-restart",), RESTART, api="ack-before-commit"),
+    Mutant("slow-recovery", ("faults.recovery",), RECOVERY, api="slow-recovery"),
+    Mutant(
+        "retry-after-timeout",
+        ("faults.db-latency",),
+        (NETWORK + "database_latency_mid_sale",),
+        api="retry-after-timeout",
+    ),
+    Mutant(
+        "retry-after-reset",
+        ("faults.db-reset",),
+        (NETWORK + "database_connections_reset_mid_sale",),
+        api="retry-after-reset",
+    ),
+    Mutant(
+        "no-database-time-limit-blackhole",
+        ("faults.db-blackhole",),
+        (NETWORK + "database_blackhole_mid_sale",),
+        api="no-database-time-limit",
+    ),
     Mutant(
         "errors-plain-text-vs-openapi",
         ("hostile.openapi",),

@@ -1,0 +1,121 @@
+"""What every fault test does: a steady claim load with the fault in the middle, the wait for
+every instance to serve again, and the run judged like any other (invariants 1-7)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import requests
+
+from harness.races.concurrency import Call, Reply, send_until
+from harness.races.judge import judge, views_of
+from harness.races.statuses import record
+from harness.stacks.stack import Stack
+from harness.stacks.waiting import wait_until
+
+PROCESSES = 8
+
+
+@dataclass
+class FaultReport:
+    sent: int
+    acknowledged: int
+    failed: int
+    recovery_s: float
+
+    def __str__(self) -> str:
+        return (
+            f"{self.sent} claims sent, {self.acknowledged} acknowledged, {self.failed} "
+            f"failed or unanswered, recovered {self.recovery_s:.1f}s after the fault ended"
+        )
+
+
+def health(api_url: str, timeout: float = 30) -> int | None:
+    try:
+        return requests.get(f"{api_url}/health", timeout=timeout).status_code
+    except requests.RequestException:
+        return None
+
+
+def every_health(stack: Stack, timeout: float = 30) -> list[int | None]:
+    """/health of each instance."""
+    return [health(url, timeout) for url in stack.api_urls]
+
+
+def seconds_until_every_instance_serves(stack: Stack, after: str) -> float:
+    """From now until /health answers 200 on every instance: the recovery time."""
+    began = time.monotonic()
+    wait_until(
+        lambda: every_health(stack) == [200] * len(stack.api_urls),
+        what=f"/health 200 from every instance after {after} (the API must recover by itself)",
+        timeout=60,
+        interval=0.05,
+    )
+    return time.monotonic() - began
+
+
+def under_load(
+    stack: Stack, coupon: str, fault: Callable[[], float], client_timeout: float = 15.0
+) -> tuple[list[Call], list[Reply], float]:
+    """Run a steady claim load, apply `fault` in the middle of it (it returns its recovery
+    time), and let the load go on a little after."""
+    stop = threading.Event()
+    result: dict = {}
+
+    def load() -> None:
+        result["run"] = send_until(
+            stack.api_urls,
+            lambda p, n: Call.claim(f"u{p}-{n}", coupon),
+            stop,
+            PROCESSES,
+            timeout=client_timeout,
+        )
+
+    worker = threading.Thread(target=load)
+    worker.start()
+    try:
+        time.sleep(0.5)
+        recovery = fault()
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        worker.join()
+    calls, replies = result["run"]
+    return calls, replies, recovery
+
+
+def unanswered_in_time(replies: list[Reply], window: tuple[float, float], bound: float) -> str:
+    """Claims sent within `window` (monotonic times) that got no answer within `bound`
+    seconds, as one line; empty when every one was answered (an error is an answer)."""
+    during = [r for r in replies if window[0] <= r.invoked < window[1]]
+    slow = [r for r in during if r.completed - r.invoked > bound or r.status is None]
+    if not during:
+        return "no claim was sent during the fault"
+    if not slow:
+        return ""
+    first = slow[0]
+    return (
+        f"{len(slow)} of {len(during)} claims sent during the fault got no answer within "
+        f"{bound:g}s; first: waited {first.completed - first.invoked:.1f}s, "
+        f"{first.status or first.error}"
+    )
+
+
+def judge_run(stack, api, coupon, calls, replies, statuses, recovery, request) -> None:
+    history = record(calls, replies, statuses)
+    judgement = judge(history, [coupon], stack.dsn, views_of(api, [coupon]))
+    violations = judgement.broken()
+    report = FaultReport(
+        len(history),
+        sum(op.type == "ok" for op in history),
+        sum(op.type != "ok" for op in history),
+        recovery,
+    )
+    request.node.user_properties.append(("report", f"{report}; {len(violations)} violation(s)"))
+    assert report.acknowledged, f"no claim was acknowledged: {report}"
+    assert not violations, f"{report}: " + "; ".join(str(v) for v in violations[:3])
+    if judgement.blocked:
+        raise judgement.blocked  # what HTTP shows holds; the tables could not be read

@@ -1,0 +1,98 @@
+"""The fault proxy, run as the local stack runs it, in front of an echo server on loopback."""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.stacks.db_network import DbNetwork
+from harness.stacks.local import local_proxy
+
+
+class Echo(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        while data := self.request.recv(65536):
+            self.request.sendall(data)
+
+
+@pytest.fixture
+def proxied(tmp_path: Path) -> Iterator[tuple[int, DbNetwork]]:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Echo)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with local_proxy(server.server_address[1], tmp_path / "proxy.log", 10) as proxy:
+            yield proxy
+    finally:
+        server.shutdown()
+
+
+def connect(port: int) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", port), timeout=5)
+
+
+def round_trip(sock: socket.socket, data: bytes = b"ping") -> bytes:
+    sock.sendall(data)
+    return sock.recv(65536)
+
+
+def test_forwards_both_ways_and_counts(proxied) -> None:
+    port, network = proxied
+    with connect(port) as sock:
+        assert round_trip(sock, b"hello") == b"hello"
+        stats = network.stats()
+    assert (stats.accepted, stats.open, stats.bytes_up, stats.bytes_down) == (1, 1, 5, 5)
+
+
+def test_latency_delays_each_way_until_healed(proxied) -> None:
+    port, network = proxied
+    with connect(port) as sock:
+        network.add_latency(0.1)
+        began = time.monotonic()
+        assert round_trip(sock) == b"ping"
+        assert time.monotonic() - began >= 0.2  # 0.1 s up, 0.1 s down
+        network.heal()
+        assert round_trip(sock) == b"ping"
+
+
+def test_reset_breaks_open_connections_with_a_reset(proxied) -> None:
+    port, network = proxied
+    with connect(port) as sock:
+        assert round_trip(sock) == b"ping"
+        network.reset_connections()
+        with pytest.raises(ConnectionResetError):
+            round_trip(sock)
+    with connect(port) as sock:  # new connections go through again
+        assert round_trip(sock) == b"ping"
+
+
+def test_blackhole_holds_bytes_until_healed(proxied) -> None:
+    port, network = proxied
+    with connect(port) as sock:
+        network.blackhole()
+        sock.sendall(b"held")
+        sock.settimeout(0.5)
+        with pytest.raises(TimeoutError):
+            sock.recv(65536)
+        with connect(port) as late:  # accepted, and held too
+            late.settimeout(0.5)
+            late.sendall(b"late")
+            with pytest.raises(TimeoutError):
+                late.recv(65536)
+            network.heal()
+            late.settimeout(5)
+            assert late.recv(65536) == b"late"
+        sock.settimeout(5)
+        assert sock.recv(65536) == b"held"
+
+
+def test_refuses_an_unknown_command(proxied) -> None:
+    _, network = proxied
+    with pytest.raises(ValueError, match="unknown command 'flood'"):
+        network._send("flood")
