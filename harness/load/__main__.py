@@ -28,9 +28,11 @@ from harness.stacks.local import REFERENCE_API_CMD, LocalOptions, local_stack
 from harness.stacks.ports import free_port
 from harness.stacks.stack import Stack, StackError
 
+from .generator import bottleneck, read_generators
 from .report import endpoint_rows, summary
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+ARRIVALS = Path(__file__).with_name("arrivals.py")  # the open model
 
 
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -59,6 +61,13 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     load.add_argument("--run-time", default="30s", help="how long, e.g. 10s, 1m (30s)")
     load.add_argument("--hot-stock", type=int, default=1000, help="stock of the hot coupon")
     load.add_argument(
+        "--arrival-rate",
+        type=float,
+        default=0.0,
+        help="open model: claims per second at a fixed rate, answered or not, in place of "
+        "the user mix; latency counts from when each claim was due (no coordinated omission)",
+    )
+    load.add_argument(
         "--workers",
         type=int,
         default=0,
@@ -74,6 +83,8 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     options, passthrough = parser.parse_known_args(argv)
     if bool(options.host) != bool(options.dsn):
         parser.error("--host and --dsn go together")
+    if options.arrival_rate < 0:
+        parser.error("--arrival-rate must be positive")
     return options, passthrough
 
 
@@ -101,7 +112,7 @@ def locust_commands(
         "-m",
         "locust",
         "-f",
-        str(LOCUSTFILE),
+        str(ARRIVALS if options.arrival_rate else LOCUSTFILE),
         "--host",
         stack.api_url,
         "--run-id",
@@ -110,19 +121,26 @@ def locust_commands(
         str(options.hot_stock),
         "--history-dir",
         str(results / "history"),
+        "--generator-dir",
+        str(results / "generators"),
         "--api-hosts",
         ",".join(stack.api_urls),
         "--claim-statuses",
         statuses.as_option(),
         *passthrough,
     ]
+    users, spawn_rate = options.users, options.spawn_rate
+    if options.arrival_rate:  # one SteadyArrivals user per process, its share of the rate
+        processes = max(options.workers, 1)
+        common += ["--arrival-rate", str(options.arrival_rate / processes)]
+        users, spawn_rate = processes, processes
     master = [
         *common,
         "--headless",
         "--users",
-        str(options.users),
+        str(users),
         "--spawn-rate",
-        str(options.spawn_rate),
+        str(spawn_rate),
         "--run-time",
         options.run_time,
         "--csv",
@@ -195,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"judged from GET alone: {judgement.blocked.observed}")
     rows = endpoint_rows(results)
     report = summary(rows, history, violations, len(names))
+    report += "\n" + bottleneck(read_generators(results / "generators"))
     (results / "summary.txt").write_text(report + "\n")
     print(report)
     total = next((r for r in rows if r["Name"] == "Aggregated"), None)

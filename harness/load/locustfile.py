@@ -17,8 +17,10 @@ import uuid
 from pathlib import Path
 
 import requests
-from locust import HttpUser, between, constant, events, task
+from locust import FastHttpUser, between, constant, events, task
 from locust.runners import WorkerRunner
+
+from harness.load.generator import GeneratorFigures
 
 # Absolute imports: locust loads this file by its path, as a module of its own.
 from harness.races.calibration import learn_claim_statuses
@@ -28,6 +30,7 @@ from harness.races.statuses import StatusMap, claim_operation
 
 _history: list[Operation] = []
 _statuses: list[StatusMap] = []  # this process's reading of the API's rejection statuses
+_generator = GeneratorFigures()  # what this locust process sent, and the CPU it took
 
 
 @events.init_command_line_parser.add_listener
@@ -36,6 +39,9 @@ def _options(parser) -> None:
     group.add_argument("--run-id", default="adhoc", help="prefix of every coupon of this run")
     group.add_argument("--hot-stock", type=int, default=1000, help="stock of the hot coupon")
     group.add_argument("--history-dir", default="", help="write each claim's answer here")
+    group.add_argument(
+        "--generator-dir", default="", help="write this process's requests/s and CPU here"
+    )
     group.add_argument(
         "--api-hosts",
         default="",
@@ -47,6 +53,13 @@ def _options(parser) -> None:
         default="",
         help="the API's statuses for already claimed, out of stock and unknown coupon, "
         "e.g. 409,400,404 (default: learned by asking the API at the start)",
+    )
+    group.add_argument(
+        "--arrival-rate",
+        type=float,
+        default=0.0,
+        help="open model (arrivals.py): this process sends claims at this fixed rate (per "
+        "second), answered or not",
     )
     for name, default in (("flash", 20), ("dipper", 2), ("browser", 2), ("creator", 1)):
         group.add_argument(
@@ -72,8 +85,14 @@ def hot_coupon(environment) -> str:
     return f"load-{environment.parsed_options.run_id}-hot"
 
 
+@events.request.add_listener
+def _count(**_) -> None:
+    _generator.requests += 1
+
+
 @events.test_start.add_listener
 def _prepare(environment, **_) -> None:
+    _generator.start()
     options = environment.parsed_options
     if options.claim_statuses:
         _statuses[:] = [StatusMap.from_option(options.claim_statuses)]
@@ -100,13 +119,17 @@ def _write_history(environment, **_) -> None:
     if folder and _history:
         HistoryFile(Path(folder), f"locust-{os.getpid()}").write(_history)
         _history.clear()
+    if environment.parsed_options.generator_dir and _generator.requests:
+        _generator.stop().write(Path(environment.parsed_options.generator_dir))
 
 
 _user_number = itertools.count()
 
 
-class SpreadUser(HttpUser):
-    """A user bound to one instance of the API, the next in turn (--api-hosts)."""
+class SpreadUser(FastHttpUser):
+    """A user bound to one instance of the API, the next in turn (--api-hosts). On
+    FastHttpUser (geventhttpclient): one locust process sends about twice what HttpUser
+    (requests) can, so the generator is less often what limits a run."""
 
     abstract = True
 
@@ -120,8 +143,10 @@ class SpreadUser(HttpUser):
 class ClaimingUser(SpreadUser):
     abstract = True
 
-    def claim(self, user_id: str, coupon: str) -> None:
-        invoked = time.monotonic()
+    def claim(self, user_id: str, coupon: str, due: float | None = None) -> None:
+        """One claim, into locust's stats and the history; `due` (monotonic) is when an
+        open-model claim was to be sent: its time counts from then."""
+        invoked = due or time.monotonic()
         error = None
         with self.client.post(
             "/api/coupons/claim",
@@ -141,6 +166,8 @@ class ClaimingUser(SpreadUser):
             else:
                 error = repr(response.error)  # refused, reset, timed out...
                 response.failure(f"claim got no answer: {error}")
+            if due is not None:
+                response.request_meta["response_time"] = (time.monotonic() - due) * 1000
         _history.append(
             claim_operation(
                 process=os.getpid(),

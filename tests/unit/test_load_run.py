@@ -4,6 +4,7 @@ Against a mutant that oversells, the same run must end in a violation and exit 1
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -43,8 +44,20 @@ def test_smoke_run_holds_the_invariants(tmp_path: Path) -> None:
     result = load_run(tmp_path, "--hot-stock", "100")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "invariants: all hold" in result.stdout
+    assert re.search(r"locust process \d+: [\d,]+ requests/s, CPU \d+% of a core", result.stdout)
+    assert "bottleneck: " in result.stdout
     assert "claim ok" in (tmp_path / "summary.txt").read_text()
     assert (tmp_path / "report.html").exists()
+
+
+def test_open_model_sends_at_the_arrival_rate(tmp_path: Path) -> None:
+    """--arrival-rate: claims on a schedule, whatever the answers; every one recorded."""
+    result = load_run(tmp_path, "--hot-stock", "100", "--arrival-rate", "100")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "invariants: all hold" in result.stdout
+    claims = [line for line in result.stdout.splitlines() if line.startswith("claims recorded")]
+    recorded = int(claims[0].split()[2])
+    assert 600 <= recorded <= 900, claims[0]  # 8 s at 100/s, less the start-up
 
 
 def test_overselling_mutant_fails_the_run(tmp_path: Path) -> None:
