@@ -38,7 +38,7 @@ def tests(session: nox.Session) -> None:
     """The project's own full run: unit tests, reference API tests, the contract suite on
     the local stack, and every mutant in tests/mutants caught."""
     install_project(session, "fixtures")
-    session.run("pytest", "tests", *session.posargs)
+    session.run("pytest", "tests", "--durations=40", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -137,7 +137,12 @@ def local_proxy(upstream_port: int, log: Path, timeout: float) -> Iterator[tuple
     process = processes.start(argv, log_path=log)
     network = DbNetwork(("127.0.0.1", control))
     try:
-        wait_until(network.answers, what="the fault proxy to listen", timeout=timeout)
+        wait_until(
+            network.answers,
+            what="the fault proxy to listen",
+            timeout=timeout,
+            give_up=lambda: process.poll() is not None and f"it exited with {process.returncode}",
+        )
     except NotReady:
         processes.stop(process)
         raise StackError("the fault proxy did not start", processes.tail(log)) from None
