@@ -1,6 +1,8 @@
 """`python -m harness.bench` (what `nox -s bench` runs): claims/s of the reference API over
-HTTP against pgbench straight at the same PostgreSQL, hot row and spread, at several
-concurrency levels, in one run; printed as a table with ratios, saved as JSON and a PNG."""
+HTTP against pgbench straight at the same PostgreSQL, in one run, in three shapes: the
+sale (a fresh database, one coupon, a whole sale, claims/s per window), the hot row and the
+spread (several concurrency levels each); printed as tables with ratios, saved as JSON and
+PNGs."""
 
 from __future__ import annotations
 
@@ -20,16 +22,32 @@ import psycopg
 from harness.stacks.local import REFERENCE_API_CMD, LocalOptions, local_stack
 from harness.stacks.stack import StackError
 
+from .generators import CLASSES, GeneratorRun, generators_table, run_generator
 from .loads import Measurement, api_sql_script, run_pgbench, run_wrk, usual_claim_script
+from .sale import STOCK, SaleRun, run_sale, sale_table, windows_line
 
 HOT, SPREAD = "bench-hot", "bench-spread"
-STOCK = 2**31 - 1  # never sold out during a run
+SHAPES = ("sale", "hot", "spread", "generators")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="nox -s bench --", description=__doc__)
-    parser.add_argument("--clients", default="1,8,32,64", help="concurrency levels (1,8,32,64)")
-    parser.add_argument("--seconds", type=int, default=10, help="per measurement (10)")
+    parser.add_argument(
+        "--shapes",
+        default="sale,hot,spread,generators",
+        help="which, in order (sale,hot,spread,generators: locust's HttpUser against "
+        "FastHttpUser on GET /health)",
+    )
+    parser.add_argument(
+        "--clients", default="1,8,32,64", help="hot and spread: concurrency levels (1,8,32,64)"
+    )
+    parser.add_argument(
+        "--seconds", type=int, default=10, help="hot and spread: per measurement (10)"
+    )
+    parser.add_argument("--sale-seconds", type=int, default=60, help="sale: its length (60)")
+    parser.add_argument("--sale-clients", type=int, default=64, help="sale: concurrency (64)")
+    parser.add_argument("--window", type=float, default=5.0, help="sale: window, seconds (5)")
+    parser.add_argument("--rounds", type=int, default=2, help="sale: rounds of every generator (2)")
     parser.add_argument("--spread", type=int, default=1000, help="coupons in the spread case")
     parser.add_argument("--api-cmd", default=REFERENCE_API_CMD, help="the API to measure")
     parser.add_argument(
@@ -43,8 +61,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--pool-size", type=int, default=None, help="the API's DB_POOL_SIZE")
     parser.add_argument("--results", type=Path, default=Path("results"), help="JSON goes here")
-    parser.add_argument("--plot", type=Path, default=Path("docs/bench.png"), help="PNG plot")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--plot", type=Path, default=Path("docs/bench.png"), help="hot and spread PNG plot"
+    )
+    parser.add_argument(
+        "--sale-plot", type=Path, default=Path("docs/bench-sale.png"), help="sale PNG plot"
+    )
+    options = parser.parse_args(argv)
+    unknown = set(options.shapes.split(",")) - set(SHAPES)
+    if unknown:
+        parser.error(f"--shapes: unknown {', '.join(sorted(unknown))} (known: {', '.join(SHAPES)})")
+    return options
 
 
 def claim_sql(spec: str) -> str | None:
@@ -96,37 +123,112 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"bench needs {' and '.join(missing)}: apt-get install wrk postgresql-client-15")
         return 2
-    clients = [int(c) for c in options.clients.split(",")]
     if options.pool_size:
         os.environ["DB_POOL_SIZE"] = str(options.pool_size)
     scripts = [("pgbench: 3-statement claim", usual_claim_script)]
     api_sql = claim_sql(options.api_sql)
     if api_sql:
         scripts.append(("pgbench: the API's SQL", functools.partial(api_sql_script, api_sql)))
+    shapes = options.shapes.split(",")
+    sales: list[SaleRun] = []
     measurements: list[Measurement] = []
+    generators: list[GeneratorRun] = []
     try:
-        with local_stack(LocalOptions(options.project_dir, options.api_cmd)) as stack:
-            print(f"stack: {stack.description}; {os.cpu_count()} cores", flush=True)
-            prepare(stack.dsn, options.spread)
-            for shape, spread in (("hot", 0), ("spread", options.spread)):
-                coupon = HOT if shape == "hot" else SPREAD
-                for n in clients:
-                    for label, script in scripts:
-                        measurements.append(
-                            run_pgbench(
-                                stack.dsn, script(coupon, spread), label, shape, n, options.seconds
-                            )
-                        )
-                    measurements.append(
-                        run_wrk(stack.api_url, stack.dsn, coupon, spread, shape, n, options.seconds)
-                    )
-                    latest = [m for m in measurements if m.shape == shape and m.clients == n]
-                    print(table(latest).split("\n", 1)[1], flush=True)
+        if "sale" in shapes:
+            sales = run_sales(options, scripts)
+        grid = [shape for shape in shapes if shape in ("hot", "spread")]
+        if grid:
+            measurements = run_grid(options, scripts, grid)
+        if "generators" in shapes:
+            generators = run_generators(options)
     except StackError as exc:
         print(f"the stack did not come up: {exc}", file=sys.stderr)
         return 1
-    report = table(measurements)
-    print(f"\n{report}")
+    if sales:
+        print(
+            f"\nsale: {options.sale_clients} clients, {options.sale_seconds} s, "
+            f"claims/s per {options.window:g}-s window\n{sale_table(sales)}"
+        )
+    if measurements:
+        print(f"\n{table(measurements)}")
+    if generators:
+        print(
+            f"\nload generators: 64 users, {options.seconds} s each\n{generators_table(generators)}"
+        )
+    save(options, sales, measurements, generators)
+    return 0
+
+
+def run_sales(options: argparse.Namespace, scripts: list) -> list[SaleRun]:
+    """Every generator's sale, round after round, each on a fresh database."""
+    n, seconds = options.sale_clients, options.sale_seconds
+    generators = [
+        (label, functools.partial(_pgbench_sale, script, label, n, seconds))
+        for label, script in scripts
+    ] + [("API over HTTP", functools.partial(_wrk_sale, n, seconds))]
+    runs = []
+    for round_ in range(1, options.rounds + 1):
+        for label, generator in generators:
+            print(f"sale, round {round_}: {label} ...", flush=True)
+            run = run_sale(options.project_dir, options.api_cmd, generator, options.window, round_)
+            print(f"  {windows_line(run)}", flush=True)
+            runs.append(run)
+    return runs
+
+
+def _pgbench_sale(script, label: str, clients: int, seconds: int, _url, dsn, coupon) -> Measurement:
+    return run_pgbench(dsn, script(coupon, 0), label, "sale", clients, seconds)
+
+
+def _wrk_sale(clients: int, seconds: int, url, dsn, coupon) -> Measurement:
+    return run_wrk(url, dsn, coupon, 0, "sale", clients, seconds)
+
+
+def run_grid(options: argparse.Namespace, scripts: list, shapes: list[str]) -> list[Measurement]:
+    """Hot and spread at each concurrency level, on one stack (pgbench fills the coupons
+    first, so these measure a database that has seen claims)."""
+    clients = [int(c) for c in options.clients.split(",")]
+    measurements: list[Measurement] = []
+    with local_stack(LocalOptions(options.project_dir, options.api_cmd)) as stack:
+        print(f"stack: {stack.description}; {os.cpu_count()} cores", flush=True)
+        prepare(stack.dsn, options.spread)
+        for shape in shapes:
+            spread = options.spread if shape == "spread" else 0
+            coupon = SPREAD if shape == "spread" else HOT
+            for n in clients:
+                for label, script in scripts:
+                    measurements.append(
+                        run_pgbench(
+                            stack.dsn, script(coupon, spread), label, shape, n, options.seconds
+                        )
+                    )
+                measurements.append(
+                    run_wrk(stack.api_url, stack.dsn, coupon, spread, shape, n, options.seconds)
+                )
+                latest = [m for m in measurements if m.shape == shape and m.clients == n]
+                print(table(latest).split("\n", 1)[1], flush=True)
+    return measurements
+
+
+def run_generators(options: argparse.Namespace) -> list[GeneratorRun]:
+    """HttpUser then FastHttpUser, round after round, on one stack."""
+    runs = []
+    with local_stack(LocalOptions(options.project_dir, options.api_cmd)) as stack:
+        for round_ in range(1, options.rounds + 1):
+            for user_class in CLASSES:
+                print(f"generators, round {round_}: {user_class} ...", flush=True)
+                runs.append(run_generator(stack.api_url, user_class, 64, options.seconds))
+    return runs
+
+
+def save(
+    options: argparse.Namespace,
+    sales: list[SaleRun],
+    measurements: list[Measurement],
+    generators: list[GeneratorRun],
+) -> None:
+    from .plot import draw, draw_sale
+
     options.results.mkdir(parents=True, exist_ok=True)
     saved = options.results / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     saved.write_text(
@@ -135,15 +237,25 @@ def main(argv: list[str] | None = None) -> int:
                 "cores": os.cpu_count(),
                 "seconds": options.seconds,
                 "measurements": [dataclasses.asdict(m) for m in measurements],
+                "generators": [dataclasses.asdict(run) for run in generators],
+                "sale": {
+                    "clients": options.sale_clients,
+                    "seconds": options.sale_seconds,
+                    "window_s": options.window,
+                    "runs": [dataclasses.asdict(run) for run in sales],
+                },
             },
             indent=2,
         )
     )
-    from .plot import draw
-
-    draw(measurements, options.plot)
-    print(f"saved {saved} and {options.plot}")
-    return 0
+    plots = []
+    if measurements:
+        draw(measurements, options.plot)
+        plots.append(str(options.plot))
+    if sales:
+        draw_sale(sales, options.window, options.sale_plot)
+        plots.append(str(options.sale_plot))
+    print(f"saved {' and '.join([str(saved), *plots])}")
 
 
 if __name__ == "__main__":

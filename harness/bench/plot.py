@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from .loads import Measurement
+from .sale import SaleRun
 
 
 def draw(measurements: list[Measurement], path: Path) -> None:
@@ -32,6 +33,35 @@ def draw(measurements: list[Measurement], path: Path) -> None:
             row[column].set_xlabel("concurrent clients")
             row[column].grid(True, alpha=0.3)
         axes[0][column].legend(fontsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+
+
+def draw_sale(runs: list[SaleRun], window_s: float, path: Path) -> None:
+    """Claims/s over the sale's time, one line per generator and round: a claim path that
+    slows as it sells falls to the right."""
+    figure, axis = plt.subplots(figsize=(9, 5))
+    styles = ["-", "--", ":", "-."]
+    colours = {}
+    for run in runs:
+        generator = run.measurement.generator
+        colour = colours.setdefault(generator, f"C{len(colours)}")
+        times = [window_s * (i + 1) for i in range(len(run.windows))]
+        axis.plot(
+            times,
+            run.windows,
+            marker="o",
+            color=colour,
+            linestyle=styles[(run.round - 1) % len(styles)],
+            label=f"{generator}, round {run.round}",
+        )
+    axis.set_title(f"the sale: claims/s per {window_s:g}-s window on a fresh database")
+    axis.set_xlabel("seconds into the sale")
+    axis.set_ylabel("claims/s")
+    axis.set_ylim(bottom=0)
+    axis.grid(True, alpha=0.3)
+    axis.legend(fontsize=8)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)

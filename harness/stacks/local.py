@@ -65,13 +65,17 @@ class ApiProcess:
         self.env = {**os.environ, **story_environment(database, self.port)}
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
+    def launch(self) -> None:
+        """The process started; `wait_until_serving` then waits for it to answer."""
         command = shlex.split(self.options.api_cmd)
         with stack_step(f"API command `{self.options.api_cmd}` did not start", OSError):
             self.process = processes.start(
                 command, log_path=self.log, env=self.env, cwd=self.options.project_dir
             )
+
+    def wait_until_serving(self) -> None:
         started = self.process
+        assert started is not None, "wait_until_serving() before launch()"
         try:
             wait_for_api(
                 self.url,
@@ -89,6 +93,14 @@ class ApiProcess:
     def stop(self) -> None:
         if self.process is not None:
             processes.stop(self.process)
+
+
+def start_apis(apis: list[ApiProcess]) -> None:
+    """Every instance launched at once, then each waited for: their start-ups overlap."""
+    for api in apis:
+        api.launch()
+    for api in apis:
+        api.wait_until_serving()
 
 
 class LocalFaults:
@@ -118,8 +130,7 @@ class LocalFaults:
     def restart_api(self) -> None:
         for api in self.apis:
             api.stop()
-        for api in self.apis:
-            api.start()
+        start_apis(self.apis)
 
 
 @contextmanager
@@ -207,8 +218,7 @@ def local_stack(options: LocalOptions, credentials: DbCredentials | None = None)
             for instance in range(1, options.instances + 1)
         ]
         try:
-            for api in apis:
-                api.start()
+            start_apis(apis)
             urls = tuple(api.url for api in apis)
             yield Stack(
                 kind="local",

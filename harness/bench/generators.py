@@ -1,0 +1,84 @@
+"""The load generator measured, not the API: one locust process with 64 users sending
+`GET /health`, as HttpUser and then as FastHttpUser, in one run. Requests/s alone may be
+the API's limit; requests per CPU-second of the locust process is the generator's own."""
+
+from __future__ import annotations
+
+import csv
+import resource
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+USERS = Path(__file__).with_name("users.locust.py")
+CLASSES = {"HttpUser": "Plain", "FastHttpUser": "Fast"}
+
+
+@dataclass(frozen=True)
+class GeneratorRun:
+    user_class: str
+    requests_per_s: float
+    cpu: float  # locust's CPU-seconds per second of the run: 1.0 is a full core
+
+    @property
+    def per_cpu_second(self) -> float:
+        return self.requests_per_s / self.cpu if self.cpu else 0.0
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_generator(api_url: str, user_class: str, users: int, seconds: int) -> GeneratorRun:
+    with tempfile.TemporaryDirectory() as folder:
+        before = children_cpu()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(USERS),
+                CLASSES[user_class],
+                "--headless",
+                "--host",
+                api_url,
+                f"--users={users}",
+                f"--spawn-rate={users}",
+                f"--run-time={seconds}s",
+                "--csv",
+                f"{folder}/stats",
+                "--only-summary",
+                "--exit-code-on-error=0",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        cpu = children_cpu() - before
+        with open(f"{folder}/stats_stats.csv", newline="") as stats:
+            total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
+    return GeneratorRun(user_class, float(total["Requests/s"]), cpu / seconds)
+
+
+def generators_table(runs: list[GeneratorRun]) -> str:
+    """Each run, with its ratios to the HttpUser run before it (the same round)."""
+    lines = [
+        f"{'user class':<14}{'requests/s':>11}{'ratio':>7}{'locust CPU':>12}"
+        f"{'req/CPU-s':>11}{'ratio':>7}"
+    ]
+    baseline = runs[0]
+    for run in runs:
+        if run.user_class == "HttpUser":
+            baseline = run
+        rate = run.requests_per_s / baseline.requests_per_s if baseline.requests_per_s else 0.0
+        efficiency = (
+            run.per_cpu_second / baseline.per_cpu_second if baseline.per_cpu_second else 0.0
+        )
+        lines.append(
+            f"{run.user_class:<14}{run.requests_per_s:>11,.0f}{rate:>7.2f}"
+            f"{run.cpu:>12.0%}{run.per_cpu_second:>11,.0f}{efficiency:>7.2f}"
+        )
+    return "\n".join(lines)

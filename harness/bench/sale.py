@@ -1,0 +1,130 @@
+"""The sale shape: what a real flash sale meets. A fresh database (new cluster, no planner
+statistics, no claims), one coupon, every claim by a new user, for a whole sale of
+`seconds`; claims/s read off the coupon's own counter in windows, so a claim path whose
+cost grows with the claims already made shows as a falling line. Each generator gets a
+database of its own, so none inherits another's claims."""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from harness.stacks.local import LocalOptions, local_stack
+
+from .loads import Measurement
+
+SALE = "bench-sale"
+STOCK = 2**31 - 1  # never sold out during a run
+
+
+@dataclass(frozen=True)
+class SaleRun:
+    """One generator's whole sale: the overall figures and claims/s per window."""
+
+    round: int  # rounds repeat every generator, so ratios are taken within one round
+    measurement: Measurement
+    windows: list[float] = field(default_factory=list)  # claims/s, in time order
+
+    @property
+    def last_to_first(self) -> float:
+        return self.windows[-1] / self.windows[0] if self.windows and self.windows[0] else 0.0
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.windows) if self.windows else 0.0
+
+
+class ClaimCounter:
+    """Samples `amount - remaining_amount` of the sale's coupon every `window_s` seconds on a
+    connection of its own: one index probe, whatever the number of claims."""
+
+    def __init__(self, dsn: str, window_s: float) -> None:
+        self.dsn, self.window_s = dsn, window_s
+        self.counts: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> ClaimCounter:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        query = "SELECT amount - remaining_amount FROM coupons WHERE name = %s"
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            due = time.monotonic()
+            while True:
+                self.counts.append(conn.execute(query, (SALE,)).fetchone()[0])
+                due += self.window_s
+                if self._stop.wait(max(0.0, due - time.monotonic())):
+                    return
+
+    def rates(self) -> list[float]:
+        """Claims/s of each whole window (the run's tail, shorter than a window, left out)."""
+        return [(b - a) / self.window_s for a, b in itertools.pairwise(self.counts)]
+
+
+# A generator of the sale: given (api_url, dsn, coupon), it runs for the sale's length and
+# returns its own figures (latency, errors); the claims/s come from the ClaimCounter.
+Generator = Callable[[str, str, str], Measurement]
+
+
+def run_sale(
+    project_dir: Path, api_cmd: str, generator: Generator, window_s: float, round_: int
+) -> SaleRun:
+    with local_stack(LocalOptions(project_dir, api_cmd)) as stack:
+        with psycopg.connect(stack.dsn, autocommit=True) as conn:
+            conn.execute(
+                "INSERT INTO coupons (name, amount, remaining_amount) VALUES (%s, %s, %s)",
+                (SALE, STOCK, STOCK),
+            )
+        with ClaimCounter(stack.dsn, window_s) as counter:
+            measurement = generator(stack.api_url, stack.dsn, SALE)
+    return SaleRun(round_, measurement, counter.rates())
+
+
+def baseline_of(runs: list[SaleRun], run: SaleRun) -> SaleRun | None:
+    """The three-statement pgbench sale of the same round."""
+    return next(
+        (
+            other
+            for other in runs
+            if other.round == run.round and other.measurement.generator.startswith("pgbench: 3")
+        ),
+        None,
+    )
+
+
+def sale_table(runs: list[SaleRun]) -> str:
+    """Per round and generator: first and last window, last/first, mean claims/s, the mean
+    against the round's three-statement baseline, p99."""
+    lines = [
+        f"{'round':>5}  {'generator':<30}{'first':>8}{'last':>8}{'last/1st':>9}"
+        f"{'mean':>8}{'ratio':>7}{'p99 ms':>8}{'errors':>8}"
+    ]
+    for run in runs:
+        baseline = baseline_of(runs, run)
+        ratio = run.mean / baseline.mean if baseline and baseline.mean else 0.0
+        first, last = (run.windows[0], run.windows[-1]) if run.windows else (0.0, 0.0)
+        m = run.measurement
+        lines.append(
+            f"{run.round:>5}  {m.generator:<30}{first:>8.0f}{last:>8.0f}"
+            f"{run.last_to_first:>9.2f}{run.mean:>8.0f}{ratio:>7.2f}{m.p99_ms:>8.1f}{m.errors:>8}"
+        )
+    return "\n".join(lines)
+
+
+def windows_line(run: SaleRun) -> str:
+    """The claims/s of every window, for the eye to follow the sale."""
+    rates = " ".join(f"{rate:.0f}" for rate in run.windows)
+    return f"round {run.round}, {run.measurement.generator}: {rates}"

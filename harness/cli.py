@@ -1,0 +1,88 @@
+"""`coupon-acceptance`: the contract suite, the compose acceptance run and the load run as
+one installed command, usable from any directory (the suite ships in the wheel as the
+package `coupon_contract`, built from tests/contract)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+USAGE = """coupon-acceptance COMMAND [OPTIONS]
+
+commands:
+  contract     the contract suite; by default on the embedded stack (PostgreSQL in a temp
+               dir, the API from --api-cmd), or --stack=external --api-url URL --dsn DSN
+  acceptance   story 1.2 end to end on the compose stack of --project-dir (Docker needed)
+  load         a locust flash sale, then the invariants (`load --help`)
+  bench        claims/s against pgbench on the same PostgreSQL (`bench --help`)
+
+contract and acceptance take the suite's options and any pytest option: --project-dir DIR
+(default: the current directory), --api-cmd CMD, --api-url URL, --dsn DSN, --instances N,
+--junitxml FILE, --scorecard-md FILE, -k EXPR ... (`contract --help` lists them all, under
+"coupon contract suite"). Exit status: 0 when every MUST holds, 1 when one fails."""
+
+
+def suite_dir() -> Path:
+    """The contract suite: the installed package, or tests/contract of a source checkout."""
+    spec = importlib.util.find_spec("coupon_contract")
+    if spec and spec.origin:
+        return Path(spec.origin).parent
+    return Path(__file__).resolve().parents[1] / "tests" / "contract"
+
+
+def project_dir_of(args: list[str]) -> Path:
+    """The --project-dir the arguments name, else the current directory."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--project-dir", type=Path, default=Path.cwd())
+    known, _ = parser.parse_known_args(args)
+    return known.project_dir.resolve()
+
+
+def pytest_args(args: list[str], *, compose: bool) -> list[str]:
+    """The suite with its own settings (suite.ini), never the caller's pytest configuration;
+    rooted at the project, so reports and hypothesis' database land there, not in the
+    installation."""
+    suite = suite_dir()
+    project = project_dir_of(args)
+    chosen = (
+        [] if any(a.startswith("--project-dir") for a in args) else [f"--project-dir={project}"]
+    )
+    return [
+        str(suite),
+        "-c",
+        str(suite / "suite.ini"),
+        f"--rootdir={project}",
+        "-p",
+        "no:cacheprovider",
+        *(["--stack=compose"] if compose else []),
+        *chosen,
+        *args,
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    if command in ("contract", "acceptance"):
+        return int(pytest.main(pytest_args(rest, compose=command == "acceptance")))
+    if command == "load":
+        from harness.load.__main__ import main as load
+
+        return load(rest)
+    if command == "bench":
+        from harness.bench.__main__ import main as bench
+
+        return bench(rest)
+    print(f"coupon-acceptance: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
