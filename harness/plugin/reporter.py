@@ -118,12 +118,14 @@ class ScorecardReporter:
                 terminalreporter.write_line(cause.detail)
         for line in self.scorecard.render_text():
             terminalreporter.write_line(line)
-        markdown = self.config.getoption("scorecard_md")
-        if markdown:
-            markdown.write_text(self.scorecard.render_markdown(self.stack_description))
-        as_json = self.config.getoption("scorecard_json")
-        if as_json:
-            as_json.write_text(json.dumps(self.scorecard.to_json(), indent=2))
+        outputs = (
+            ("scorecard_md", lambda: self.scorecard.render_markdown(self.stack_description)),
+            ("scorecard_json", lambda: json.dumps(self.scorecard.to_json(), indent=2)),
+        )
+        for option, render in outputs:
+            if path := self.config.getoption(option):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(render())
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import secrets
 import shlex
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,8 +38,16 @@ services:
 """
 
 # The fault proxy (fault_proxy.py) as one more service, between the api and postgres: the
-# api's DB_HOST and DB_PORT lead to it, its control port is published on loopback.
+# api's DB_HOST and DB_PORT lead to it, its control port is published on loopback. Its
+# script is built into an image of its own rather than bind-mounted: a build context goes
+# from the client to the engine, a bind mount's path is the engine's, which is not the
+# harness's own when the harness runs in a container on the host's Docker socket.
 FAULT_PROXY = "fault-proxy"
+FAULT_PROXY_DOCKERFILE = """\
+ARG IMAGE
+FROM ${IMAGE}
+COPY fault_proxy.py /fault_proxy.py
+"""
 FAULT_PROXY_OVERRIDE = """\
     environment:
       DB_HOST: {service}
@@ -47,11 +56,12 @@ FAULT_PROXY_OVERRIDE = """\
       {service}:
         condition: service_started
   {service}:
-    image: {image}
+    build:
+      context: "{context}"
+      args:
+        IMAGE: "{image}"
     command: ["python3", "/fault_proxy.py", "--listen=0.0.0.0:5432",
               "--upstream=postgres:5432", "--control=0.0.0.0:7000"]
-    volumes:
-      - "{script}:/fault_proxy.py:ro"
     ports:
       - "127.0.0.1:{control}:7000"
 """
@@ -160,8 +170,12 @@ def new_project(
     api = f"{ports[0]}-{ports[-1]}" if instances > 1 else str(ports[0])
     text = LOOPBACK_OVERRIDE.format(postgres=free_port(), api=api)
     if fault_proxy_image:
+        context = workdir / FAULT_PROXY
+        context.mkdir(exist_ok=True)
+        shutil.copyfile(PROXY_SCRIPT, context / PROXY_SCRIPT.name)
+        (context / "Dockerfile").write_text(FAULT_PROXY_DOCKERFILE)
         text += FAULT_PROXY_OVERRIDE.format(
-            service=FAULT_PROXY, image=fault_proxy_image, script=PROXY_SCRIPT, control=free_port()
+            service=FAULT_PROXY, image=fault_proxy_image, context=context, control=free_port()
         )
     override.write_text(text)
     with stack_step("no compose stack to bring up", ComposeFileError):
