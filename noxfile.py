@@ -76,8 +76,9 @@ def mutants(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Claims/s of the reference API over HTTP against pgbench on the same PostgreSQL, hot
-    row and spread, at 1/8/32/64 clients (needs wrk and pgbench). `-- --help` for options."""
+    """Claims/s of the reference API over HTTP against pgbench on the same PostgreSQL: the
+    sale on a fresh database (claims/s per window), hot row and spread at 1/8/32/64 clients,
+    locust's user classes compared (needs wrk and pgbench). `-- --help` for options."""
     install_project(session)
     session.run("python", "-m", "harness.bench", *session.posargs)
 

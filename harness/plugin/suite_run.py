@@ -51,3 +51,46 @@ def run_suite(
         )
         verdicts = json.loads(scorecard.read_text()) if scorecard.exists() else {}
     return SuiteRun(result.returncode, verdicts, result.stdout + result.stderr)
+
+
+# The variables a project's compose file and the harness read base images from: passed on
+# to the harness image where they are set, so a mirror or a stand-in reaches it too.
+IMAGE_VARIABLES = (
+    "POSTGRES_IMAGE",
+    "PYTHON_IMAGE",
+    "GO_IMAGE",
+    "ALPINE_IMAGE",
+    "FAULT_PROXY_IMAGE",
+)
+
+
+def run_suite_in_image(
+    image: str, project_dir: Path, args: Sequence[str], *, timeout: float | None = None
+) -> SuiteRun:
+    """`coupon-acceptance ARGS` in the harness image (docker/harness.Dockerfile) on this
+    machine's Docker, as a user's CI runs it: the project mounted read-only at its own path
+    (the bind mounts its compose file declares are resolved by the engine, on the host),
+    loopback shared, the scorecard written to a folder mounted the same way."""
+    with tempfile.TemporaryDirectory(prefix="coupon-suite-") as folder:
+        scorecard = Path(folder) / "scorecard.json"
+        result = subprocess.run(
+            [
+                "docker",
+                "run",
+                "--rm",
+                "--network=host",
+                "--volume=/var/run/docker.sock:/var/run/docker.sock",
+                f"--volume={project_dir}:{project_dir}:ro",
+                f"--volume={folder}:{folder}",
+                f"--workdir={project_dir}",
+                *(f"--env={name}" for name in IMAGE_VARIABLES),
+                image,
+                *args,
+                f"--scorecard-json={scorecard}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        verdicts = json.loads(scorecard.read_text()) if scorecard.exists() else {}
+    return SuiteRun(result.returncode, verdicts, result.stdout + result.stderr)
