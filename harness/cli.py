@@ -23,7 +23,8 @@ commands:
 contract and acceptance take the suite's options and any pytest option: --project-dir DIR
 (default: the current directory), --api-cmd CMD, --api-url URL, --dsn DSN, --instances N,
 --junitxml FILE, --scorecard-md FILE, -k EXPR ... (`contract --help` lists them all, under
-"coupon contract suite"). Exit status: 0 when every MUST holds, 1 when one fails."""
+"Flash Sale Coupon API contract suite"). Exit status: 0 when every MUST holds, 1 when one
+fails."""
 
 
 def suite_dir() -> Path:
@@ -48,9 +49,6 @@ def pytest_args(args: list[str], *, compose: bool) -> list[str]:
     installation."""
     suite = suite_dir()
     project = project_dir_of(args)
-    chosen = (
-        [] if any(a.startswith("--project-dir") for a in args) else [f"--project-dir={project}"]
-    )
     return [
         str(suite),
         "-c",
@@ -59,7 +57,7 @@ def pytest_args(args: list[str], *, compose: bool) -> list[str]:
         "-p",
         "no:cacheprovider",
         *(["--stack=compose"] if compose else []),
-        *chosen,
+        f"--project-dir={project}",  # the default made explicit; the caller's wins below
         *args,
     ]
 

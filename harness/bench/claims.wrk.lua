@@ -5,8 +5,12 @@ local spread = tonumber(os.getenv("BENCH_SPREAD") or "0")
 local counter = 0
 
 
+-- BENCH_RUN is unique per wrk process (several run at once, one per API instance), so
+-- every thread of every process has user ids of its own.
+local threads = 0
 function setup(thread)
-  thread:set("prefix", string.format("w%d-%d", os.time(), math.random(1, 1000000000)))
+  threads = threads + 1
+  thread:set("prefix", string.format("%s-%d", os.getenv("BENCH_RUN"), threads))
 end
 
 function init(args)

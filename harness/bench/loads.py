@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import statistics
 import subprocess
 import tempfile
@@ -108,38 +109,63 @@ def run_pgbench(
 
 
 def run_wrk(
-    api_url: str, dsn: str, coupon: str, spread: int, shape: str, clients: int, seconds: int
+    api_urls: tuple[str, ...],
+    dsn: str,
+    coupon: str,
+    spread: int,
+    shape: str,
+    clients: int,
+    seconds: int,
 ) -> Measurement:
+    """wrk against every instance at once, the connections split between them (wrk talks
+    to one host): claims/s from the rows gained, p50 the instances' mean, p99 their worst."""
     before = claims_rows(dsn)
-    result = subprocess.run(
-        [
-            "wrk",
-            f"--threads={min(clients, 2)}",
-            f"--connections={clients}",
-            f"--duration={seconds}s",
-            "--timeout=10s",
-            f"--script={WRK_SCRIPT}",
-            api_url,
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "BENCH_COUPON": coupon, "BENCH_SPREAD": str(spread)},
-    )
+    shares = [
+        clients // len(api_urls) + (i < clients % len(api_urls)) for i in range(len(api_urls))
+    ]
+    runs = [
+        subprocess.Popen(
+            [
+                "wrk",
+                f"--threads={min(share, max(1, 2 // len(api_urls)))}",
+                f"--connections={share}",
+                f"--duration={seconds}s",
+                "--timeout=10s",
+                f"--script={WRK_SCRIPT}",
+                url,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={
+                **os.environ,
+                "BENCH_COUPON": coupon,
+                "BENCH_SPREAD": str(spread),
+                "BENCH_RUN": f"w{secrets.token_hex(4)}",
+            },
+        )
+        for url, share in zip(api_urls, shares, strict=True)
+        if share
+    ]
+    stats = [_wrk_stats(run) for run in runs]
     gained = claims_rows(dsn) - before
-    lines = result.stdout.splitlines()
-    line = next((text for text in lines if text.startswith("WRK_JSON ")), None)
-    if result.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk failed: {result.stdout[-1000:]}{result.stderr[-1000:]}")
-    stats = json.loads(line.removeprefix("WRK_JSON "))
     return Measurement(
         "API over HTTP",
         shape,
         clients,
         gained / seconds,
-        stats["p50_us"] / 1000,
-        stats["p99_us"] / 1000,
-        stats["non_2xx"] + stats["socket_errors"],
+        statistics.fmean(s["p50_us"] for s in stats) / 1000,
+        max(s["p99_us"] for s in stats) / 1000,
+        sum(s["non_2xx"] + s["socket_errors"] for s in stats),
     )
+
+
+def _wrk_stats(run: subprocess.Popen[str]) -> dict:
+    stdout, stderr = run.communicate()
+    line = next((text for text in stdout.splitlines() if text.startswith("WRK_JSON ")), None)
+    if run.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed: {stdout[-1000:]}{stderr[-1000:]}")
+    return json.loads(line.removeprefix("WRK_JSON "))
 
 
 def _percentiles(latencies_ms: list[float]) -> tuple[float, float]:

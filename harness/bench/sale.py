@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import psycopg
 
@@ -82,22 +81,20 @@ class ClaimCounter:
         return [(b - a) / self.window_s for a, b in itertools.pairwise(self.counts)]
 
 
-# A generator of the sale: given (api_url, dsn, coupon), it runs for the sale's length and
+# A generator of the sale: given (api_urls, dsn, coupon), it runs for the sale's length and
 # returns its own figures (latency, errors); the claims/s come from the ClaimCounter.
-Generator = Callable[[str, str, str], Measurement]
+Generator = Callable[[tuple[str, ...], str, str], Measurement]
 
 
-def run_sale(
-    project_dir: Path, api_cmd: str, generator: Generator, window_s: float, round_: int
-) -> SaleRun:
-    with local_stack(LocalOptions(project_dir, api_cmd)) as stack:
+def run_sale(local: LocalOptions, generator: Generator, window_s: float, round_: int) -> SaleRun:
+    with local_stack(local) as stack:
         with psycopg.connect(stack.dsn, autocommit=True) as conn:
             conn.execute(
                 "INSERT INTO coupons (name, amount, remaining_amount) VALUES (%s, %s, %s)",
                 (SALE, STOCK, STOCK),
             )
         with ClaimCounter(stack.dsn, window_s) as counter:
-            measurement = generator(stack.api_url, stack.dsn, SALE)
+            measurement = generator(stack.api_urls, stack.dsn, SALE)
     return SaleRun(round_, measurement, counter.rates())
 
 
