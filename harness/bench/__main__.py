@@ -22,7 +22,13 @@ import psycopg
 from harness.stacks.local import REFERENCE_API_CMD, LocalOptions, local_stack
 from harness.stacks.stack import StackError
 
-from .generators import CLASSES, GeneratorRun, generators_table, run_generator
+from .generators import (
+    CLASSES,
+    USERS_PER_RUN,
+    GeneratorRun,
+    generators_table,
+    run_generator,
+)
 from .loads import Measurement, api_sql_script, run_pgbench, run_wrk, usual_claim_script
 from .sale import STOCK, SaleRun, run_sale, sale_table, windows_line
 
@@ -165,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{table(measurements)}")
     if generators:
         print(
-            f"\nload generators: 64 users, {options.seconds} s each\n{generators_table(generators)}"
+            f"\nload generators: {USERS_PER_RUN} users, {options.seconds} s each\n"
+            f"{generators_table(generators)}"
         )
     save(options, sales, measurements, generators)
     return 0
@@ -231,7 +238,7 @@ def run_generators(options: argparse.Namespace) -> list[GeneratorRun]:
         for round_ in range(1, options.rounds + 1):
             for user_class in CLASSES:
                 print(f"generators, round {round_}: {user_class} ...", flush=True)
-                runs.append(run_generator(stack.api_url, user_class, 64, options.seconds))
+                runs.append(run_generator(stack.api_url, user_class, options.seconds))
     return runs
 
 

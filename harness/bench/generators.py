@@ -14,6 +14,7 @@ from pathlib import Path
 
 USERS = Path(__file__).with_name("users.locust.py")
 CLASSES = {"HttpUser": "Plain", "FastHttpUser": "Fast"}
+USERS_PER_RUN = 64
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,9 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_generator(api_url: str, user_class: str, users: int, seconds: int) -> GeneratorRun:
+def run_generator(
+    api_url: str, user_class: str, seconds: int, users: int = USERS_PER_RUN
+) -> GeneratorRun:
     with tempfile.TemporaryDirectory() as folder:
         before = children_cpu()
         subprocess.run(
