@@ -70,10 +70,15 @@ def claim_answerer(store: CouponStore) -> AnswerClaim:
             return unexpected_error()
         if outcome in CLAIM_REJECTIONS:
             return error(*CLAIM_REJECTIONS[outcome])
-        result = ClaimResult(
-            message="coupon claimed", user_id=claim.user_id, coupon_name=claim.coupon_name
+        # ClaimResult's fields as a plain dict: building and dumping the model would
+        # validate again what ClaimRequest validated.
+        return JSONResponse(
+            {
+                "message": "coupon claimed",
+                "user_id": claim.user_id,
+                "coupon_name": claim.coupon_name,
+            }
         )
-        return JSONResponse(result.model_dump())
 
     return answer_claim
 

@@ -44,14 +44,12 @@ class GroupCommit:
         self._waiting.append(waiting)
         self._start_batches()
         try:
-            # Shielded: once its batch has started, a claim is decided whatever happens to
-            # the request that asked for it.
-            return await asyncio.shield(waiting.answer)
+            return await waiting.answer
         except asyncio.CancelledError:  # the request timed out or went away
-            if waiting in self._waiting:  # not sent yet: withdrawn, so nothing happened
+            # Not sent yet: withdrawn, so nothing happened. Sent: its batch decides it all
+            # the same, and finds its answer cancelled, so nobody is told.
+            if waiting in self._waiting:
                 self._waiting.remove(waiting)
-            else:  # its batch will still answer; nobody is left to read the answer
-                waiting.answer.add_done_callback(ignore_outcome)
             raise
 
     def _start_batches(self) -> None:
@@ -80,18 +78,14 @@ class GroupCommit:
             outcomes = await self._commit_batch([waiting.key for waiting in batch])
         except Exception as exc:  # every claim of the batch gets the database's error (a 503)
             for waiting in batch:
-                waiting.answer.set_exception(exc)
+                if not waiting.answer.done():  # done: cancelled, its request went away
+                    waiting.answer.set_exception(exc)
         else:
             for waiting, outcome in zip(batch, outcomes, strict=True):
-                waiting.answer.set_result(outcome)
+                if not waiting.answer.done():
+                    waiting.answer.set_result(outcome)
         finally:
             # Before starting the next batches: this one no longer counts as running.
             self._running.discard(asyncio.current_task())
             self._busy_coupons.difference_update(waiting.coupon for waiting in batch)
             self._start_batches()
-
-
-def ignore_outcome(future: asyncio.Future) -> None:
-    """Read an outcome nobody awaits any more, so asyncio does not log it as lost."""
-    if not future.cancelled():
-        future.exception()

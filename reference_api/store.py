@@ -12,7 +12,7 @@ from typing import TypeVar
 from psycopg import errors
 
 from .decide import ClaimKey, ClaimOutcome
-from .group_commit import GroupCommit, ignore_outcome
+from .group_commit import GroupCommit
 from .recovering_pool import RecoveringPool
 from .settings import Settings
 
@@ -132,6 +132,12 @@ MAX_BATCH_SIZE = 512
 CONCURRENT_BATCHES = 2
 
 
+def ignore_outcome(future: asyncio.Future) -> None:
+    """Read an outcome nobody awaits any more, so asyncio does not log it as lost."""
+    if not future.cancelled():
+        future.exception()
+
+
 class DatabaseTimeout(Exception):
     """The database did not answer within DB_TIMEOUT (it may be paused or overloaded)."""
 
@@ -158,6 +164,7 @@ class CouponStore:
         self.group_commit = GroupCommit(
             self.commit_claims, max_batches=CONCURRENT_BATCHES, max_batch_size=MAX_BATCH_SIZE
         )
+        self._ping: asyncio.Future[tuple | None] | None = None
 
     async def open(self) -> None:
         await self.pool.open()
@@ -188,7 +195,13 @@ class CouponStore:
         return await self.bounded(query())
 
     async def ping(self) -> None:
-        await self._one_row("SELECT 1")
+        """SELECT 1, shared by every health check that comes while one is in flight: a
+        flood of them costs the database one query at a time, and no answer is older than
+        one round trip. Shielded, so a caller that goes away leaves it to the others."""
+        if self._ping is None or self._ping.done():
+            self._ping = asyncio.ensure_future(self._one_row("SELECT 1"))
+            self._ping.add_done_callback(ignore_outcome)  # when every caller went away
+        await asyncio.shield(self._ping)
 
     async def create(self, name: str, amount: int) -> bool:
         """True when created, False when a coupon of that name exists."""

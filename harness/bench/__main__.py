@@ -1,8 +1,8 @@
 """`python -m harness.bench` (what `nox -s bench` runs): claims/s of the reference API over
 HTTP against pgbench straight at the same PostgreSQL, in one run, in three shapes: the
 sale (a fresh database, one coupon, a whole sale, claims/s per window), the hot row and the
-spread (several concurrency levels each); printed as tables with ratios, saved as JSON and
-PNGs."""
+spread (several concurrency levels each); and a fourth, the load generators compared.
+Printed as tables with ratios, saved as JSON and PNGs."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ import functools
 import importlib
 import json
 import os
+import shlex
 import shutil
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import psycopg
@@ -24,6 +26,7 @@ from harness.stacks.stack import StackError
 
 from .generators import (
     CLASSES,
+    TARGETS,
     USERS_PER_RUN,
     GeneratorRun,
     generators_table,
@@ -33,6 +36,7 @@ from .loads import Measurement, api_sql_script, run_pgbench, run_wrk, usual_clai
 from .sale import STOCK, SaleRun, run_sale, sale_table, windows_line
 
 HOT, SPREAD = "bench-hot", "bench-spread"
+CONSTANT_TARGET_CMD = f"{shlex.quote(sys.executable)} -m harness.bench.constant_target"
 SHAPES = ("sale", "hot", "spread", "generators")
 
 
@@ -42,7 +46,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--shapes",
         default="sale,hot,spread,generators",
         help="which, in order (sale,hot,spread,generators: locust's HttpUser against "
-        "FastHttpUser on GET /health)",
+        "FastHttpUser on GET /health, of the API and of a constant answer)",
     )
     parser.add_argument(
         "--clients", default="1,8,32,64", help="hot and spread: concurrency levels (1,8,32,64)"
@@ -71,8 +75,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         type=int,
         default=1,
         help="instances of the API on the one database, wrk's connections split between "
-        "them (1: on 2 cores a second instance gained nothing, 3,843 against 3,888 claims/s "
-        "hot at 64 clients)",
+        "them (1: on 2 cores a second gained 10-15%% of claims/s and no p99, "
+        "docs/performance.md)",
     )
     parser.add_argument("--results", type=Path, default=Path("results"), help="JSON goes here")
     parser.add_argument(
@@ -232,13 +236,24 @@ def run_grid(options: argparse.Namespace, scripts: list, shapes: list[str]) -> l
 
 
 def run_generators(options: argparse.Namespace) -> list[GeneratorRun]:
-    """HttpUser then FastHttpUser, round after round, on one stack."""
+    """HttpUser then FastHttpUser against each target, round after round: the API and the
+    constant answer, each as the API of a local stack of its own."""
     runs = []
-    with local_stack(LocalOptions(options.project_dir, options.api_cmd)) as stack:
+    with ExitStack() as stacks:
+        urls = {
+            target: stacks.enter_context(
+                local_stack(LocalOptions(options.project_dir, command))
+            ).api_url
+            for target, command in (
+                (TARGETS[0], options.api_cmd),
+                (TARGETS[1], CONSTANT_TARGET_CMD),
+            )
+        }
         for round_ in range(1, options.rounds + 1):
-            for user_class in CLASSES:
-                print(f"generators, round {round_}: {user_class} ...", flush=True)
-                runs.append(run_generator(stack.api_url, user_class, options.seconds))
+            for target, url in urls.items():
+                for user_class in CLASSES:
+                    print(f"generators, round {round_}: {user_class}, {target} ...", flush=True)
+                    runs.append(run_generator(target, url, user_class, options.seconds))
     return runs
 
 

@@ -1,6 +1,8 @@
 """The load generator measured, not the API: one locust process with 64 users sending
-`GET /health`, as HttpUser and then as FastHttpUser, in one run. Requests/s alone may be
-the API's limit; requests per CPU-second of the locust process is the generator's own."""
+`GET /health`, as HttpUser and then as FastHttpUser, in one run, against two targets: the
+API, and a constant answer (constant_target.py) that costs so little that the generator
+is the limit. Against the API, requests/s may be the API's limit; against the constant
+answer, and per CPU-second of the locust process, they are the generator's own."""
 
 from __future__ import annotations
 
@@ -15,10 +17,12 @@ from pathlib import Path
 USERS = Path(__file__).with_name("users.locust.py")
 CLASSES = {"HttpUser": "Plain", "FastHttpUser": "Fast"}
 USERS_PER_RUN = 64
+TARGETS = ("the API", "constant answer")
 
 
 @dataclass(frozen=True)
 class GeneratorRun:
+    target: str  # one of TARGETS
     user_class: str
     requests_per_s: float
     cpu: float  # locust's CPU-seconds per second of the run: 1.0 is a full core
@@ -34,7 +38,7 @@ def children_cpu() -> float:
 
 
 def run_generator(
-    api_url: str, user_class: str, seconds: int, users: int = USERS_PER_RUN
+    target: str, url: str, user_class: str, seconds: int, users: int = USERS_PER_RUN
 ) -> GeneratorRun:
     with tempfile.TemporaryDirectory() as folder:
         before = children_cpu()
@@ -48,7 +52,7 @@ def run_generator(
                 CLASSES[user_class],
                 "--headless",
                 "--host",
-                api_url,
+                url,
                 f"--users={users}",
                 f"--spawn-rate={users}",
                 f"--run-time={seconds}s",
@@ -63,13 +67,14 @@ def run_generator(
         cpu = children_cpu() - before
         with open(f"{folder}/stats_stats.csv", newline="") as stats:
             total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
-    return GeneratorRun(user_class, float(total["Requests/s"]), cpu / seconds)
+    return GeneratorRun(target, user_class, float(total["Requests/s"]), cpu / seconds)
 
 
 def generators_table(runs: list[GeneratorRun]) -> str:
-    """Each run, with its ratios to the HttpUser run before it (the same round)."""
+    """Each run, with its ratios to the HttpUser run before it (the same target and
+    round)."""
     lines = [
-        f"{'user class':<14}{'requests/s':>11}{'ratio':>7}{'locust CPU':>12}"
+        f"{'target':<17}{'user class':<14}{'requests/s':>11}{'ratio':>7}{'locust CPU':>12}"
         f"{'req/CPU-s':>11}{'ratio':>7}"
     ]
     baseline = runs[0]
@@ -81,7 +86,7 @@ def generators_table(runs: list[GeneratorRun]) -> str:
             run.per_cpu_second / baseline.per_cpu_second if baseline.per_cpu_second else 0.0
         )
         lines.append(
-            f"{run.user_class:<14}{run.requests_per_s:>11,.0f}{rate:>7.2f}"
+            f"{run.target:<17}{run.user_class:<14}{run.requests_per_s:>11,.0f}{rate:>7.2f}"
             f"{run.cpu:>12.0%}{run.per_cpu_second:>11,.0f}{efficiency:>7.2f}"
         )
     return "\n".join(lines)

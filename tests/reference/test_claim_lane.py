@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 from reference_api.app import CLAIM_PATH, create_app
 from reference_api.claim_lane import ClaimLane
 from reference_api.limits import MAX_BODY_BYTES
+from reference_api.models import ClaimResult
 from reference_api.settings import Settings
 from reference_api.store import ClaimOutcome, DatabaseTimeout
 
@@ -165,6 +166,7 @@ def test_the_lane_serves_valid_claims_and_leaves_the_rest_to_fastapi() -> None:
     )
     assert (status, content_type) == (200, b"application/json")
     assert json.loads(body) == {"message": "coupon claimed", "user_id": "u1", "coupon_name": "won"}
+    assert set(json.loads(body)) == set(ClaimResult.model_fields)  # what OpenAPI documents
     status, _, body = answers(("POST", CLAIM_PATH, b"application/json", b"{", 1), True)
     assert status == 400 and b"JSON" in body  # FastAPI's own message, not the lane's
 

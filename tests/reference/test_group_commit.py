@@ -113,3 +113,30 @@ def test_a_claim_given_up_before_its_batch_started_never_happens() -> None:
 
     database = asyncio.run(run())
     assert database.held == {("u1", "a")}
+
+
+@pytest.mark.parametrize("fail_on", [None, "a"])
+def test_a_claim_given_up_after_its_batch_started_is_decided_all_the_same(fail_on) -> None:
+    """Its request went away mid-batch: the batch decides it (stored, when it won), answers
+    the others, and no exception is left unread (asyncio would log it as lost)."""
+    lost: list[dict] = []
+
+    async def run() -> tuple[InMemoryCoupons, object]:
+        asyncio.get_running_loop().set_exception_handler(lambda _, context: lost.append(context))
+        database = InMemoryCoupons({"a": 5}, seed=1, fail_on=fail_on)
+        group = GroupCommit(database.commit_batch, max_batches=1, max_batch_size=2)
+        gone = asyncio.create_task(group.claim("u1", "a"))
+        stays = asyncio.create_task(group.claim("u2", "a"))
+        await asyncio.sleep(0)  # both in the batch now running
+        gone.cancel()
+        async with asyncio.timeout(5):  # a batch that fails on the cancelled claim never answers
+            answer = (await asyncio.gather(stays, return_exceptions=True))[0]
+            await asyncio.gather(gone, return_exceptions=True)
+        return database, answer
+
+    database, answer = asyncio.run(run())
+    if fail_on is None:
+        assert database.held == {("u1", "a"), ("u2", "a")} and answer is CLAIMED
+    else:
+        assert isinstance(answer, ConnectionError)
+    assert lost == []

@@ -36,7 +36,15 @@ def test_each_round_is_compared_with_its_own_baseline() -> None:
 
 
 def test_generators_are_compared_with_the_httpuser_run_before_them() -> None:
-    runs = [GeneratorRun("HttpUser", 1000, 1.0), GeneratorRun("FastHttpUser", 2500, 0.5)]
-    fast = generators_table(runs).splitlines()[2].split()
+    runs = [
+        GeneratorRun("the API", "HttpUser", 1000, 1.0),
+        GeneratorRun("the API", "FastHttpUser", 2500, 0.5),
+        GeneratorRun("constant answer", "HttpUser", 2000, 1.0),
+        GeneratorRun("constant answer", "FastHttpUser", 3000, 1.0),
+    ]
+    lines = generators_table(runs).splitlines()
+    fast = lines[2].removeprefix("the API").split()
     assert fast[2] == "2.50"  # requests/s against HttpUser's
     assert fast[-1] == "5.00"  # requests per CPU-second against HttpUser's
+    fast_on_constant = lines[4].removeprefix("constant answer").split()
+    assert fast_on_constant[2] == "1.50"  # against the HttpUser run on its own target
