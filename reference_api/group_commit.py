@@ -50,6 +50,8 @@ class GroupCommit:
             # the same, and finds its answer cancelled, so nobody is told.
             if waiting in self._waiting:
                 self._waiting.remove(waiting)
+            elif waiting.answer.done() and not waiting.answer.cancelled():
+                waiting.answer.exception()  # answered just before: read, or asyncio logs it
             raise
 
     def _start_batches(self) -> None:
