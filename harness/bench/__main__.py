@@ -1,8 +1,8 @@
 """`python -m harness.bench` (what `nox -s bench` runs): claims/s of the reference API over
-HTTP against pgbench straight at the same PostgreSQL, in one run, in three shapes: the
-sale (a fresh database, one coupon, a whole sale, claims/s per window), the hot row and the
-spread (several concurrency levels each); and a fourth, the load generators compared.
-Printed as tables with ratios, saved as JSON and PNGs."""
+HTTP against pgbench straight at the same PostgreSQL, in one run: the sale (a fresh
+database, one coupon, a whole sale, claims/s per window), the hot row and the spread
+(several concurrency levels each); and the load generators compared. Printed as tables
+with ratios, saved as JSON and PNGs."""
 
 from __future__ import annotations
 
@@ -244,10 +244,7 @@ def run_generators(options: argparse.Namespace) -> list[GeneratorRun]:
             target: stacks.enter_context(
                 local_stack(LocalOptions(options.project_dir, command))
             ).api_url
-            for target, command in (
-                (TARGETS[0], options.api_cmd),
-                (TARGETS[1], CONSTANT_TARGET_CMD),
-            )
+            for target, command in zip(TARGETS, (options.api_cmd, CONSTANT_TARGET_CMD), strict=True)
         }
         for round_ in range(1, options.rounds + 1):
             for target, url in urls.items():
