@@ -10,11 +10,12 @@ import psycopg
 import psycopg_pool
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from .claim_lane import ClaimLane
 from .gc_tuning import tune_for_serving
+from .json_answer import JSONAnswer
 from .limits import MAX_BODY_BYTES, BodySizeLimit
 from .models import (
     ClaimRequest,
@@ -33,7 +34,7 @@ log = logging.getLogger("reference_api")
 CLAIM_PATH = "/api/coupons/claim"
 DATABASE_ERRORS = (psycopg.OperationalError, psycopg_pool.PoolTimeout, DatabaseTimeout)
 
-AnswerClaim = Callable[[ClaimRequest], Awaitable[JSONResponse]]
+AnswerClaim = Callable[[ClaimRequest], Awaitable[JSONAnswer]]
 
 CLAIM_REJECTIONS = {
     ClaimOutcome.ALREADY_CLAIMED: (409, "user has already claimed this coupon"),
@@ -42,16 +43,16 @@ CLAIM_REJECTIONS = {
 }
 
 
-def error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+def error(status: int, message: str) -> JSONAnswer:
+    return JSONAnswer({"error": message}, status_code=status)
 
 
-def database_unavailable(exc: Exception) -> JSONResponse:
+def database_unavailable(exc: Exception) -> JSONAnswer:
     log.warning("database unavailable", extra={"reason": str(exc)})
     return error(503, "database unavailable")
 
 
-def unexpected_error() -> JSONResponse:
+def unexpected_error() -> JSONAnswer:
     """The answer to an exception nobody expected; call it where the exception is caught."""
     log.exception("unexpected error")
     return error(500, "internal error")
@@ -61,7 +62,7 @@ def claim_answerer(store: CouponStore) -> AnswerClaim:
     """The answer to a valid claim, for the FastAPI route and the claim lane alike. It never
     raises: a failure is an answer too, since the lane has no FastAPI handlers behind it."""
 
-    async def answer_claim(claim: ClaimRequest) -> JSONResponse:
+    async def answer_claim(claim: ClaimRequest) -> JSONAnswer:
         try:
             outcome = await store.claim(claim.user_id, claim.coupon_name)
         except DATABASE_ERRORS as exc:
@@ -72,7 +73,7 @@ def claim_answerer(store: CouponStore) -> AnswerClaim:
             return error(*CLAIM_REJECTIONS[outcome])
         # ClaimResult's fields as a plain dict: building and dumping the model would
         # validate again what ClaimRequest validated.
-        return JSONResponse(
+        return JSONAnswer(
             {
                 "message": "coupon claimed",
                 "user_id": claim.user_id,
@@ -129,23 +130,23 @@ def fastapi_app(settings: Settings, store: CouponStore, answer_claim: AnswerClai
     app.add_middleware(BodySizeLimit)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_body(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_body(_: Request, exc: RequestValidationError) -> Response:
         return error(400, describe_validation_error(exc))
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(_: Request, exc: HTTPException) -> Response:
         response = error(exc.status_code, str(exc.detail))
         response.headers.update(exc.headers or {})  # e.g. Allow on a 405
         return response
 
-    async def database_error(_: Request, exc: Exception) -> JSONResponse:
+    async def database_error(_: Request, exc: Exception) -> Response:
         return database_unavailable(exc)
 
     for error_class in DATABASE_ERRORS:
         app.add_exception_handler(error_class, database_error)
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(_: Request, exc: Exception) -> Response:
         return unexpected_error()
 
     @app.get(
@@ -171,7 +172,7 @@ def fastapi_app(settings: Settings, store: CouponStore, answer_claim: AnswerClai
         summary="Create a coupon with its stock",
         responses=errors(e400="invalid body", e409="a coupon of that name exists"),
     )
-    async def create_coupon(coupon: NewCoupon) -> JSONResponse:
+    async def create_coupon(coupon: NewCoupon) -> Response:
         if not await store.create(coupon.name, coupon.amount):
             return error(409, f"coupon {coupon.name!r} already exists")
         view = CouponView(
@@ -192,7 +193,7 @@ def fastapi_app(settings: Settings, store: CouponStore, answer_claim: AnswerClai
             e409="this user has already claimed this coupon",
         ),
     )
-    async def claim_coupon(claim: ClaimRequest) -> JSONResponse:
+    async def claim_coupon(claim: ClaimRequest) -> Response:
         return await answer_claim(claim)
 
     @app.get(
@@ -201,7 +202,7 @@ def fastapi_app(settings: Settings, store: CouponStore, answer_claim: AnswerClai
         summary="A coupon, its remaining stock and its claimants in commit order",
         responses=errors(e404="no coupon of that name"),
     )
-    async def get_coupon(name: str) -> JSONResponse:
+    async def get_coupon(name: str) -> Response:
         coupon = await store.get(name) if is_storable_name(name) else None
         if coupon is None:
             return error(404, "coupon not found")

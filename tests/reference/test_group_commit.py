@@ -75,7 +75,9 @@ def test_grouped_claims_get_the_answers_of_one_claim_at_a_time(claims, batches, 
 
     async def run() -> tuple[list[ClaimOutcome], InMemoryCoupons]:
         database = InMemoryCoupons(stock, seed)
-        group = GroupCommit(database.commit_batch, max_batches=batches, max_batch_size=size)
+        group = GroupCommit(
+            database.commit_batch, max_batches=batches, max_batch_size=size, timeout=5
+        )
         tasks = []
         for user, coupon in claims:  # arriving one by one, some while batches are running
             tasks.append(asyncio.create_task(group.claim(user, coupon)))
@@ -90,7 +92,7 @@ def test_grouped_claims_get_the_answers_of_one_claim_at_a_time(claims, batches, 
 def test_a_failed_batch_fails_each_of_its_claims_and_no_other() -> None:
     async def run() -> list[object]:
         database = InMemoryCoupons({"a": 5, "b": 5}, seed=1, fail_on="a")
-        group = GroupCommit(database.commit_batch, max_batches=2, max_batch_size=1)
+        group = GroupCommit(database.commit_batch, max_batches=2, max_batch_size=1, timeout=5)
         claims = [group.claim("u1", "a"), group.claim("u1", "b"), group.claim("u2", "a")]
         return await asyncio.gather(*claims, return_exceptions=True)
 
@@ -102,7 +104,7 @@ def test_a_failed_batch_fails_each_of_its_claims_and_no_other() -> None:
 def test_a_claim_given_up_before_its_batch_started_never_happens() -> None:
     async def run() -> InMemoryCoupons:
         database = InMemoryCoupons({"a": 5}, seed=1)
-        group = GroupCommit(database.commit_batch, max_batches=1, max_batch_size=1)
+        group = GroupCommit(database.commit_batch, max_batches=1, max_batch_size=1, timeout=5)
         first = asyncio.create_task(group.claim("u1", "a"))
         second = asyncio.create_task(group.claim("u2", "a"))
         await asyncio.sleep(0)  # both queued; the first one's batch is running
@@ -124,7 +126,7 @@ def test_a_claim_given_up_after_its_batch_started_is_decided_all_the_same(fail_o
     async def run() -> tuple[InMemoryCoupons, object]:
         asyncio.get_running_loop().set_exception_handler(lambda _, context: lost.append(context))
         database = InMemoryCoupons({"a": 5}, seed=1, fail_on=fail_on)
-        group = GroupCommit(database.commit_batch, max_batches=1, max_batch_size=2)
+        group = GroupCommit(database.commit_batch, max_batches=1, max_batch_size=2, timeout=5)
         gone = asyncio.create_task(group.claim("u1", "a"))
         stays = asyncio.create_task(group.claim("u2", "a"))
         await asyncio.sleep(0)  # both in the batch now running
@@ -140,3 +142,68 @@ def test_a_claim_given_up_after_its_batch_started_is_decided_all_the_same(fail_o
     else:
         assert isinstance(answer, ConnectionError)
     assert lost == []
+
+
+class StalledDatabase:
+    """Commits nothing until released, like a paused PostgreSQL; then stores every claim."""
+
+    def __init__(self) -> None:
+        self.released = asyncio.Event()
+        self.batches: list[list[ClaimKey]] = []
+        self.stored: list[ClaimKey] = []
+
+    async def commit_batch(self, claims: list[ClaimKey]) -> list[ClaimOutcome]:
+        self.batches.append(list(claims))
+        await self.released.wait()
+        self.stored += claims
+        return [CLAIMED] * len(claims)
+
+
+def test_a_claim_out_of_time_is_told_so_withdrawn_if_waiting_decided_if_sent() -> None:
+    """The first claim's batch stalls: both claims time out. The waiting one never reaches
+    the database; the sent one is stored once the database answers, and nobody is told."""
+    lost: list[dict] = []
+
+    async def run() -> tuple[StalledDatabase, list[object]]:
+        asyncio.get_running_loop().set_exception_handler(lambda _, context: lost.append(context))
+        database = StalledDatabase()
+        group = GroupCommit(database.commit_batch, max_batches=1, max_batch_size=1, timeout=0.05)
+        claims = [asyncio.create_task(group.claim(user, "a")) for user in ("sent", "waiting")]
+        answers = await asyncio.gather(*claims, return_exceptions=True)
+        database.released.set()
+        await asyncio.sleep(0.01)  # the stalled batch ends
+        return database, answers
+
+    database, answers = asyncio.run(run())
+    assert all(isinstance(answer, TimeoutError) for answer in answers)
+    assert database.batches == [[("sent", "a")]] and database.stored == [("sent", "a")]
+    assert lost == []
+
+
+def test_each_claim_gets_its_own_time_whatever_came_before() -> None:
+    """Claims answered early, then one that stalls: it times out at its own deadline, not
+    at the first claim's, and a claim after it is still served."""
+
+    async def run() -> tuple[float, float, object]:
+        loop = asyncio.get_running_loop()
+        stalled = StalledDatabase()
+        quick = InMemoryCoupons({"a": 5, "b": 5}, seed=1)
+        use_stalled = False
+
+        async def commit_batch(claims: list[ClaimKey]) -> list[ClaimOutcome]:
+            database = stalled if use_stalled else quick
+            return await database.commit_batch(claims)
+
+        group = GroupCommit(commit_batch, max_batches=2, max_batch_size=4, timeout=0.1)
+        assert await group.claim("u1", "a") is CLAIMED
+        await asyncio.sleep(0.06)
+        use_stalled = True
+        sent_at = loop.time()
+        with pytest.raises(TimeoutError):
+            await group.claim("u2", "a")
+        use_stalled = False
+        return sent_at, loop.time(), await group.claim("u3", "b")
+
+    sent_at, failed_at, later = asyncio.run(run())
+    assert failed_at - sent_at >= 0.1 - 0.005  # not the first claim's deadline (0.04 away)
+    assert later is CLAIMED
