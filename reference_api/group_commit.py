@@ -82,10 +82,10 @@ class GroupCommit:
         """Time is up for the claims whose deadline is `due` or earlier. Compared with the
         deadline the timer was set for, not the clock, which may read a little earlier."""
         self._timer = None
-        self._forget_answered()
         while self._unanswered and self._unanswered[0].deadline <= due:
-            self._unanswered.popleft().answer.set_exception(TimeoutError())
-            self._forget_answered()
+            waiting = self._unanswered.popleft()
+            if not waiting.answer.done():
+                waiting.answer.set_exception(TimeoutError())
         self._waiting = [waiting for waiting in self._waiting if not waiting.answer.done()]
         self._set_timer()
 
