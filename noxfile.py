@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import glob
 import shutil
+from pathlib import Path
 
 import nox
 
@@ -21,6 +22,16 @@ def install_project(session: nox.Session, *extras: str) -> None:
     has_postgres = glob.glob("/usr/lib/postgresql/*/bin/postgres") or shutil.which("postgres")
     wanted = ["harness", "load", *extras] + ([] if has_postgres else ["embedded"])
     session.install("-e", f".[{','.join(wanted)}]")
+    cache_bytecode(session)
+
+
+def cache_bytecode(session: nox.Session) -> None:
+    """A suite run starts many Pythons (pytest for each mutant, the API at each restart).
+    Under PYTHONDONTWRITEBYTECODE, set in many containers, each compiles pytest, hypothesis
+    and FastAPI from source again: a collection of tests/contract took 5.5 s here, 2.2 s
+    from the cache. The cache goes under .nox, never beside the sources."""
+    session.env["PYTHONDONTWRITEBYTECODE"] = ""  # only a non-empty value disables it
+    session.env["PYTHONPYCACHEPREFIX"] = str(Path(".nox", "pycache").resolve())
 
 
 @nox.session(python=PYTHON)
