@@ -11,10 +11,13 @@ import psycopg
 import pytest
 import requests
 
+from harness.blocked import Blocked
 from harness.inspect.init_sql import read_story_schema
 from harness.inspect.schema_facts import Schema
 from harness.plugin.profiles import use_suite_profile
-from harness.races.tables import snapshot
+from harness.races.client import ApiClient
+from harness.races.judge import views_of
+from harness.races.tables import read_coupon, snapshot, state_from_view
 from harness.stacks.stack import FaultControls, Stack
 
 
@@ -58,6 +61,30 @@ def unchanged_tables(db: psycopg.Connection) -> Callable[[], Any]:
         assert not changed, f"a rejected request changed the tables: {', '.join(changed)}"
 
     return guard
+
+
+@pytest.fixture
+def stored(db: psycopg.Connection, api: ApiClient) -> Callable[..., Any]:
+    """`with stored(name, ...) as (state, ...):` each coupon as the tables hold it (None: no
+    row). Where they cannot be read as the story's schema, as GET shows it: what the block
+    asserts still fails the check, and if it holds the check is blocked by the schema, the
+    tables unjudged. A coupon GET does not show leaves nothing to judge: blocked at once."""
+
+    @contextmanager
+    def read(*names: str):
+        try:
+            states = tuple(read_coupon(db, name) for name in names)
+        except Blocked as unreadable:
+            views = views_of(api, names)
+            states = tuple(state_from_view(name, views[name]) for name in names)
+            if None in states:
+                raise
+            yield states
+            raise unreadable from None
+        else:
+            yield states
+
+    return read
 
 
 def error_text(response: requests.Response) -> str | None:

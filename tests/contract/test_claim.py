@@ -2,8 +2,6 @@
 
 import pytest
 
-from harness.races.tables import read_coupon
-
 from .conftest import describe, error_text
 
 pytestmark = pytest.mark.runtime
@@ -21,32 +19,32 @@ def coupon(api, unique_name):
 
 
 @pytest.mark.contract("claim.success")
-def test_claim_is_stored_and_decrements(api, db, coupon) -> None:
+def test_claim_is_stored_and_decrements(api, stored, coupon) -> None:
     name = coupon(3)
     response = api.claim("alice", name)
     assert response.status_code in (200, 201), describe(response)
-    state = read_coupon(db, name)
-    assert (state.remaining_amount, state.claimants) == (2, ("alice",)), state
+    with stored(name) as (state,):
+        assert (state.remaining_amount, state.claimants) == (2, ("alice",)), state
 
 
 @pytest.mark.contract("claim.already")
-def test_second_claim_by_same_user_is_rejected(api, db, coupon) -> None:
+def test_second_claim_by_same_user_is_rejected(api, stored, coupon) -> None:
     name = coupon(3)
     assert api.claim("bob", name).status_code in (200, 201)
     response = api.claim("bob", name)
     assert response.status_code in (400, 409), describe(response)
-    state = read_coupon(db, name)
-    assert (state.remaining_amount, state.claimants) == (2, ("bob",)), state
+    with stored(name) as (state,):
+        assert (state.remaining_amount, state.claimants) == (2, ("bob",)), state
 
 
 @pytest.mark.contract("claim.out-of-stock")
-def test_claim_on_sold_out_coupon_is_rejected(api, db, coupon) -> None:
+def test_claim_on_sold_out_coupon_is_rejected(api, stored, coupon) -> None:
     name = coupon(1)
     assert api.claim("first", name).status_code in (200, 201)
     response = api.claim("second", name)
     assert 400 <= response.status_code <= 409, describe(response)
-    state = read_coupon(db, name)
-    assert (state.remaining_amount, state.claimants) == (0, ("first",)), state
+    with stored(name) as (state,):
+        assert (state.remaining_amount, state.claimants) == (0, ("first",)), state
 
 
 @pytest.mark.contract("claim.unknown")

@@ -3,7 +3,6 @@
 import pytest
 
 from harness.races.concurrency import Call, send_at_once
-from harness.races.tables import read_coupon
 
 from .conftest import describe
 
@@ -12,40 +11,42 @@ pytestmark = pytest.mark.runtime
 
 @pytest.mark.contract("create.created")
 @pytest.mark.parametrize("amount", [1, 100, 2**31 - 1], ids=["one", "hundred", "int-max"])
-def test_create_stores_full_stock(api, db, unique_name, amount: int) -> None:
+def test_create_stores_full_stock(api, stored, unique_name, amount: int) -> None:
     name = unique_name()
     response = api.create(name, amount)
     assert response.status_code == 201, describe(response)
-    state = read_coupon(db, name)
-    assert state is not None, f"201 for {name!r} but no coupons row"
-    assert (state.amount, state.remaining_amount) == (amount, amount), state
+    with stored(name) as (state,):
+        assert state is not None, f"201 for {name!r} but no coupons row"
+        assert (state.amount, state.remaining_amount) == (amount, amount), state
 
 
 @pytest.mark.contract("create.created")
-def test_create_accepts_a_255_character_name(api, db, unique_name) -> None:
+def test_create_accepts_a_255_character_name(api, stored, unique_name) -> None:
     name = unique_name("n").ljust(255, "x")
     response = api.create(name, 3)
     assert response.status_code == 201, describe(response)
-    assert read_coupon(db, name) is not None
+    with stored(name) as (state,):
+        assert state is not None, f"201 for {name!r} but no coupons row"
 
 
 @pytest.mark.contract("create.duplicate")
-def test_duplicate_name_is_409_and_first_unchanged(api, db, unique_name) -> None:
+def test_duplicate_name_is_409_and_first_unchanged(api, stored, unique_name) -> None:
     name = unique_name()
     assert api.create(name, 5).status_code == 201
     assert api.claim("first-user", name).status_code in (200, 201)
     response = api.create(name, 50)
     assert response.status_code == 409, describe(response)
-    state = read_coupon(db, name)
-    assert (state.amount, state.remaining_amount) == (5, 4), f"the first coupon changed: {state}"
+    with stored(name) as (state,):
+        assert (state.amount, state.remaining_amount) == (5, 4), f"the first changed: {state}"
 
 
 @pytest.mark.contract("create.race")
-def test_racing_creates_of_one_name_make_one_coupon(api, db, unique_name) -> None:
+def test_racing_creates_of_one_name_make_one_coupon(api, stored, unique_name) -> None:
     """Twenty creates of one name, released together, each with its own amount: exactly
     one 201 and nineteen 409, never a 5xx, and the coupon holds the winner's amount. Five
     rounds: the first may find the implementation's connections still being opened, which
     spaces its requests out."""
+    winners = {}  # name -> the amount its 201 was for
     for _ in range(5):
         name = unique_name("race")
         calls = [Call.create(name, amount) for amount in range(1, 21)]
@@ -57,7 +58,12 @@ def test_racing_creates_of_one_name_make_one_coupon(api, db, unique_name) -> Non
         ]
         assert answers == [201] + [409] * (len(calls) - 1), f"{summary}; not 409: {odd[:3]}"
         [winner] = [call for call, reply in zip(calls, replies, strict=True) if reply.status == 201]
-        state = read_coupon(db, name)
-        assert (state.amount, state.remaining_amount) == (winner.body["amount"],) * 2, (
-            f"{summary}; the 201 was for amount {winner.body['amount']}, the table holds {state}"
+        winners[name] = winner.body["amount"]
+    with stored(*winners) as states:
+        held = {
+            name: state and (state.amount, state.remaining_amount)
+            for name, state in zip(winners, states, strict=True)
+        }
+        assert held == {name: (amount, amount) for name, amount in winners.items()}, (
+            f"each race's coupon should hold its 201's amount {winners}, it holds {held}"
         )

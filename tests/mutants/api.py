@@ -550,7 +550,8 @@ def health_500_when_down(settings: Settings) -> Any:
 
 
 class OwnSchemaStore(CouponStore):
-    """Coupons kept in tables of its own (schemas/own-schema.sql), claimed without a lock."""
+    """Coupons kept in tables of its own (schemas/own-schema.sql), served as the contract
+    asks: its schema is the only difference from the story (the basis of the next three)."""
 
     async def create(self, name: str, amount: int) -> bool:
         created = await self._one_row(
@@ -560,6 +561,48 @@ class OwnSchemaStore(CouponStore):
         )
         return created is not None
 
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        key = {"u": user_id, "c": coupon_name}
+        async with self.pool.connection() as conn, conn.transaction():
+            row = await (
+                await conn.execute(
+                    "SELECT left_count, EXISTS (SELECT 1 FROM redemptions WHERE user_ref = %(u)s "
+                    "AND promotion_code = %(c)s) FROM promotions WHERE code = %(c)s FOR UPDATE",
+                    key,
+                )
+            ).fetchone()
+            if row is None:
+                return ClaimOutcome.NOT_FOUND
+            left, holds = row
+            if holds:
+                return ClaimOutcome.ALREADY_CLAIMED
+            if left <= 0:
+                return ClaimOutcome.OUT_OF_STOCK
+            await conn.execute(
+                "INSERT INTO redemptions (user_ref, promotion_code) VALUES (%(u)s, %(c)s)", key
+            )
+            await conn.execute(
+                "UPDATE promotions SET left_count = left_count - 1 WHERE code = %(c)s", key
+            )
+        return ClaimOutcome.CLAIMED
+
+    async def get(self, name: str) -> Coupon | None:
+        row = await self._one_row(
+            "SELECT code, total, left_count, ARRAY(SELECT user_ref FROM redemptions "
+            "WHERE promotion_code = code ORDER BY id) FROM promotions WHERE code = %(c)s",
+            {"c": name},
+        )
+        return None if row is None else Coupon(*row)
+
+
+@mutant
+def own_schema(settings: Settings) -> Any:
+    """Not a bug: tables of its own, everything else right (what tests/unit/test_root_causes
+    runs to see that a schema difference is its AC4 rows, and blocks only the tables' part)."""
+    return with_store(OwnSchemaStore)(settings)
+
+
+class OversellingOwnSchemaStore(OwnSchemaStore):
     async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
         key = {"u": user_id, "c": coupon_name}
         async with self.pool.connection() as conn:
@@ -583,20 +626,45 @@ class OwnSchemaStore(CouponStore):
             )
         return ClaimOutcome.CLAIMED
 
-    async def get(self, name: str) -> Coupon | None:
-        row = await self._one_row(
-            "SELECT code, total, left_count, ARRAY(SELECT user_ref FROM redemptions "
-            "WHERE promotion_code = code ORDER BY id) FROM promotions WHERE code = %(c)s",
-            {"c": name},
-        )
-        return None if row is None else Coupon(*row)
-
 
 @mutant
 def own_schema_oversells(settings: Settings) -> Any:
     """Tables of its own instead of the story's, and a claim that oversells: the oversell
     must show over HTTP though the harness cannot read the tables."""
-    return with_store(OwnSchemaStore)(settings)
+    return with_store(OversellingOwnSchemaStore)(settings)
+
+
+class ForgetfulOwnSchemaStore(OwnSchemaStore):
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        if await self.get(coupon_name) is None:
+            return ClaimOutcome.NOT_FOUND
+        return ClaimOutcome.CLAIMED  # the bug: answered, never stored
+
+
+@mutant
+def own_schema_forgets_claims(settings: Settings) -> Any:
+    """Tables of its own, and claims answered 200 but never stored: GET shows it, though
+    the tables cannot be read as the story's."""
+    return with_store(ForgetfulOwnSchemaStore)(settings)
+
+
+class OverwritingOwnSchemaStore(OwnSchemaStore):
+    async def create(self, name: str, amount: int) -> bool:
+        # the bug: a duplicate answers 409 but has already replaced the first coupon's stock
+        row = await self._one_row(
+            "INSERT INTO promotions (code, total, left_count) VALUES (%(n)s, %(a)s, %(a)s) "
+            "ON CONFLICT (code) DO UPDATE SET total = EXCLUDED.total, "
+            "left_count = EXCLUDED.left_count RETURNING xmax = 0",
+            {"n": name, "a": amount},
+        )
+        return bool(row and row[0])
+
+
+@mutant
+def own_schema_duplicate_overwrites(settings: Settings) -> Any:
+    """Tables of its own, and a duplicate create that answers 409 after overwriting the
+    first coupon: GET shows it, though the tables cannot be read as the story's."""
+    return with_store(OverwritingOwnSchemaStore)(settings)
 
 
 # ---------------------------------------------------------------- scale-out: right as one process

@@ -339,6 +339,20 @@ MUTANTS = [
         api="own-schema-oversells",
         schema="own-schema.sql",
     ),
+    Mutant(
+        "own-schema-forgets-claims",
+        ("claim.success",),
+        ("test_claim.py",),
+        api="own-schema-forgets-claims",
+        schema="own-schema.sql",
+    ),
+    Mutant(
+        "own-schema-duplicate-overwrites",
+        ("create.duplicate",),
+        ("test_create_coupon.py",),
+        api="own-schema-duplicate-overwrites",
+        schema="own-schema.sql",
+    ),
     Mutant("get-first-10-claimants", ("invariant.4",), STRESS, api="get-first-10-claimants"),
     Mutant(
         "unlocked-eligibility-without-unique",

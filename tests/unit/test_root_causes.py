@@ -1,10 +1,12 @@
 """One root cause, one failure: a stack that does not come up fails `stack.ready` once and
 blocks what needs it; an API without /health fails `health.ok` once while every other
-check still runs and judges it."""
+check still runs and judges it; a schema of its own fails its AC4 rows, and the checks
+that read the tables judge what GET shows, blocked only for the tables' part."""
 
 from __future__ import annotations
 
 import shlex
+import shutil
 import sys
 from pathlib import Path
 
@@ -45,3 +47,25 @@ def test_an_api_without_health_is_judged_on_everything_else() -> None:
     assert failed(run.scorecard) == ["health.ok"], run.output[-3000:]
     assert "404" in run.scorecard["health.ok"]["detail"]
     assert run.status("claim.success") == "PASS" and run.status("get.shape") == "PASS"
+
+
+def test_a_schema_of_its_own_fails_only_its_schema_rows(tmp_path: Path) -> None:
+    (tmp_path / "scripts").mkdir()
+    shutil.copyfile(ROOT / "tests/mutants/schemas/own-schema.sql", tmp_path / "scripts/init.sql")
+    tests = ("test_ac4_schema.py", "test_claim.py", "test_create_coupon.py")
+    run = run_suite(
+        [
+            *(str(CONTRACT / t) for t in tests),
+            f"--project-dir={tmp_path}",
+            f"--api-cmd={MUTANT_API} own-schema",
+        ],
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert run.exit_code == 1
+    rows = {cid.rsplit(".", 1)[0] for cid in failed(run.scorecard)}
+    assert rows == {"1.2-AC4"}, run.output[-3000:]
+    for criterion in ("claim.success", "claim.already", "claim.out-of-stock", "create.race"):
+        assert run.status(criterion) == "BLOCKED", (criterion, run.scorecard.get(criterion))
+        assert "1.2-AC4.coupons" in run.scorecard[criterion]["detail"]
+    assert run.status("claim.prefer-200") == "MET" and run.status("claim.order") == "MET"
