@@ -20,13 +20,13 @@ from ..stacks.compose import ComposeProject, compose_stack, up_failure
 from ..stacks.external import external_stack
 from ..stacks.local import LocalOptions, local_stack
 from ..stacks.stack import Stack, StackError
+from .options import project_dir_of
 from .terminal import say
 
 
 @pytest.fixture(scope="session")
 def project_dir(pytestconfig: pytest.Config) -> Path:
-    chosen = pytestconfig.getoption("project_dir")
-    return (chosen or pytestconfig.rootpath).resolve()
+    return project_dir_of(pytestconfig)
 
 
 @pytest.fixture(scope="session")

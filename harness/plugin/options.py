@@ -103,6 +103,11 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--scorecard-json", type=Path, help="also write the scorecard as JSON here")
 
 
+def project_dir_of(config: pytest.Config) -> Path:
+    """--project-dir, or this repository (pytest's rootdir) when none is given."""
+    return (config.getoption("project_dir") or config.rootpath).resolve()
+
+
 def check_options(config: pytest.Config) -> None:
     """Refuse what cannot work, as a usage error (exit status 4), before any stack starts."""
     if config.getoption("instances") < 1:

@@ -17,6 +17,7 @@ import pytest
 
 from ..blocked import Blocked
 from .criteria import lookup
+from .options import project_dir_of
 from .scorecard import ROOT_CAUSE_TEST, Scorecard
 
 NOT_MET = "preferred (SHOULD) rule not met"
@@ -112,6 +113,8 @@ class ScorecardReporter:
         terminalreporter.section("coupon contract scorecard")
         if self.stack_description:
             terminalreporter.write_line(f"stack: {self.stack_description}")
+        # whose compose file, Dockerfile and init.sql the static rows judged
+        terminalreporter.write_line(f"project: {project_dir_of(self.config)}")
         for root, cause in self.root_causes.items():
             terminalreporter.write_line(f"root cause ({root}): {cause.observed}")
             if cause.detail:
@@ -119,7 +122,12 @@ class ScorecardReporter:
         for line in self.scorecard.render_text():
             terminalreporter.write_line(line)
         outputs = (
-            ("scorecard_md", lambda: self.scorecard.render_markdown(self.stack_description)),
+            (
+                "scorecard_md",
+                lambda: self.scorecard.render_markdown(
+                    self.stack_description, project_dir_of(self.config)
+                ),
+            ),
             ("scorecard_json", lambda: json.dumps(self.scorecard.to_json(), indent=2)),
         )
         for option, render in outputs:

@@ -7,6 +7,7 @@ its own. The root cause is one FAIL, on its own criterion."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from .criteria import CATALOGUE, Criterion
@@ -117,10 +118,12 @@ class Scorecard:
         lines.append(f"criteria: {self.summary()}")
         return lines
 
-    def render_markdown(self, stack_description: str | None) -> str:
+    def render_markdown(self, stack_description: str | None, project: Path | None = None) -> str:
         out = ["## Coupon API contract scorecard", ""]
         if stack_description:
             out += [f"Stack: `{stack_description}`", ""]
+        if project:
+            out += [f"Project: `{project}`", ""]
         for level, title in (("MUST", "Required (MUST)"), ("SHOULD", "Preferred (SHOULD)")):
             rows = self.rows(level)
             if not rows:

@@ -46,11 +46,17 @@ def recoveries() -> dict[str, float]:
 
 @pytest.fixture
 def unchanged_tables(db: psycopg.Connection) -> Callable[[], Any]:
-    """`with unchanged_tables(): ...` fails if anything in coupons or claims changed."""
+    """`with unchanged_tables(): ...` fails if anything in coupons or claims changed. Where
+    the story's tables are not there to read, the block still runs and its assertions on
+    the answer still fail the check; if they hold, the check is blocked by the schema."""
 
     @contextmanager
     def guard():
-        before = snapshot(db)
+        try:
+            before = snapshot(db)
+        except Blocked as unreadable:
+            yield
+            raise unreadable from None
         yield
         after = snapshot(db)
         changed = [

@@ -51,7 +51,7 @@ def test_claim_on_sold_out_coupon_is_rejected(api, stored, coupon) -> None:
 def test_claim_on_unknown_coupon_is_rejected(api, unique_name, unchanged_tables) -> None:
     with unchanged_tables():
         response = api.claim("carol", unique_name("missing"))
-    assert response.status_code in (400, 404), describe(response)
+        assert response.status_code in (400, 404), describe(response)
 
 
 @pytest.mark.contract("claim.prefer-200")

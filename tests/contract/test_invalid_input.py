@@ -68,8 +68,8 @@ def test_invalid_create_is_400_and_stores_nothing(api, unique_name, unchanged_ta
     payload = encode(body, {"{fresh}": unique_name()})
     with unchanged_tables():
         response = api.post_raw("/api/coupons", payload, "application/json")
-    assert response.status_code == 400, describe(response)
-    assert error_text(response), f"no {{'error': text}} body: {describe(response)}"
+        assert response.status_code == 400, describe(response)
+        assert error_text(response), f"no {{'error': text}} body: {describe(response)}"
 
 
 @pytest.mark.contract("claim.invalid")
@@ -80,8 +80,8 @@ def test_invalid_claim_is_400_and_stores_nothing(api, unique_name, unchanged_tab
     payload = encode(body, {EXISTING: coupon})
     with unchanged_tables():
         response = api.post_raw("/api/coupons/claim", payload, "application/json")
-    assert response.status_code == 400, describe(response)
-    assert error_text(response), f"no {{'error': text}} body: {describe(response)}"
+        assert response.status_code == 400, describe(response)
+        assert error_text(response), f"no {{'error': text}} body: {describe(response)}"
 
 
 def _duplicate_create(api, name):

@@ -78,6 +78,13 @@ def rewriting(edit: Callable[[dict, int, bytes], tuple[int, bytes, bytes]]) -> M
     return lambda settings: rewrite_responses(create_app(settings), edit)
 
 
+def plain_text_errors(scope: dict, status: int, body: bytes) -> tuple[int, bytes, bytes]:
+    """An edit for `rewriting`: each error's text without its JSON object."""
+    if status >= 400:
+        return status, json.loads(body)["error"].encode(), b"text/plain"
+    return status, body, JSON
+
+
 JSON = b"application/json"
 
 
@@ -667,6 +674,13 @@ def own_schema_duplicate_overwrites(settings: Settings) -> Any:
     return with_store(OverwritingOwnSchemaStore)(settings)
 
 
+@mutant
+def own_schema_plain_errors(settings: Settings) -> Any:
+    """Tables of its own, and errors in plain text: a refusal's answer is still judged,
+    though the tables cannot be read to see that it stored nothing."""
+    return rewrite_responses(create_app(settings, OwnSchemaStore(settings)), plain_text_errors)
+
+
 # ---------------------------------------------------------------- scale-out: right as one process
 
 
@@ -1022,13 +1036,7 @@ def get_decodes_twice(settings: Settings) -> Any:
 @mutant
 def errors_plain_text(settings: Settings) -> Any:
     """Error answers are plain text instead of JSON {"error": ...}."""
-
-    def edit(scope: dict, status: int, body: bytes) -> tuple[int, bytes, bytes]:
-        if status >= 400:
-            return status, json.loads(body)["error"].encode(), b"text/plain"
-        return status, body, JSON
-
-    return rewriting(edit)(settings)
+    return rewriting(plain_text_errors)(settings)
 
 
 if __name__ == "__main__":

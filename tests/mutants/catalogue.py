@@ -347,6 +347,13 @@ MUTANTS = [
         schema="own-schema.sql",
     ),
     Mutant(
+        "own-schema-plain-errors",
+        ("create.invalid", "claim.invalid"),
+        ("test_invalid_input.py",),
+        api="own-schema-plain-errors",
+        schema="own-schema.sql",
+    ),
+    Mutant(
         "own-schema-duplicate-overwrites",
         ("create.duplicate",),
         ("test_create_coupon.py",),

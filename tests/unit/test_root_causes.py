@@ -52,7 +52,12 @@ def test_an_api_without_health_is_judged_on_everything_else() -> None:
 def test_a_schema_of_its_own_fails_only_its_schema_rows(tmp_path: Path) -> None:
     (tmp_path / "scripts").mkdir()
     shutil.copyfile(ROOT / "tests/mutants/schemas/own-schema.sql", tmp_path / "scripts/init.sql")
-    tests = ("test_ac4_schema.py", "test_claim.py", "test_create_coupon.py")
+    tests = (
+        "test_ac4_schema.py",
+        "test_claim.py",
+        "test_create_coupon.py",
+        "test_invalid_input.py",
+    )
     run = run_suite(
         [
             *(str(CONTRACT / t) for t in tests),
@@ -63,9 +68,10 @@ def test_a_schema_of_its_own_fails_only_its_schema_rows(tmp_path: Path) -> None:
         timeout=300,
     )
     assert run.exit_code == 1
+    assert f"project: {tmp_path.resolve()}" in run.output  # whose init.sql was judged
     rows = {cid.rsplit(".", 1)[0] for cid in failed(run.scorecard)}
     assert rows == {"1.2-AC4"}, run.output[-3000:]
-    for criterion in ("claim.success", "claim.already", "claim.out-of-stock", "create.race"):
+    for criterion in ("claim.success", "claim.out-of-stock", "create.race", "create.invalid"):
         assert run.status(criterion) == "BLOCKED", (criterion, run.scorecard.get(criterion))
         assert "1.2-AC4.coupons" in run.scorecard[criterion]["detail"]
     assert run.status("claim.prefer-200") == "MET" and run.status("claim.order") == "MET"

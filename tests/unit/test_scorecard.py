@@ -1,5 +1,7 @@
 """Verdicts from test outcomes: MUST and SHOULD apart, failures win, skips say why."""
 
+from pathlib import Path
+
 from harness.plugin.scorecard import Scorecard
 
 
@@ -31,7 +33,8 @@ def test_markdown_has_a_row_per_criterion() -> None:
     card = Scorecard()
     card.record("health.ok", "t", "passed")
     card.record("get.prefer-commit-order", "t", "failed", "sorted | alphabetically")
-    markdown = card.render_markdown("local: test")
+    markdown = card.render_markdown("local: test", Path("/work/their-api"))
+    assert "Stack: `local: test`" in markdown and "Project: `/work/their-api`" in markdown
     assert "| ✅ PASS | `health.ok` |" in markdown
     assert (
         "| ⚠️ NOT MET | `get.prefer-commit-order` |" in markdown and "sorted \\| alpha" in markdown
