@@ -78,14 +78,14 @@ def rewriting(edit: Callable[[dict, int, bytes], tuple[int, bytes, bytes]]) -> M
     return lambda settings: rewrite_responses(create_app(settings), edit)
 
 
+JSON = b"application/json"
+
+
 def plain_text_errors(scope: dict, status: int, body: bytes) -> tuple[int, bytes, bytes]:
     """An edit for `rewriting`: each error's text without its JSON object."""
     if status >= 400:
         return status, json.loads(body)["error"].encode(), b"text/plain"
     return status, body, JSON
-
-
-JSON = b"application/json"
 
 
 def claims_answer_201(app: Any) -> Any:
@@ -558,7 +558,8 @@ def health_500_when_down(settings: Settings) -> Any:
 
 class OwnSchemaStore(CouponStore):
     """Coupons kept in tables of its own (schemas/own-schema.sql), served as the contract
-    asks: its schema is the only difference from the story (the basis of the next three)."""
+    asks: its schema is the only difference from the story (the own-schema mutants below
+    each add one bug to it)."""
 
     async def create(self, name: str, amount: int) -> bool:
         created = await self._one_row(
