@@ -121,7 +121,8 @@ _CONTRACT = [
     ),
     Criterion(
         "hostile.claim",
-        "any claim body: never 5xx; accepted exactly when valid; refused ones change nothing",
+        "any claim body: never 5xx; a new user's on an open coupon accepted; malformed ones "
+        "refused, changing nothing",
     ),
     Criterion("hostile.paths", "any coupon name in the path: never 5xx; a 4xx has an error body"),
     Criterion(

@@ -7,6 +7,7 @@ reports the rest as blocked. A snapshot needs no particular schema."""
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 import psycopg
@@ -49,6 +50,46 @@ def snapshot(conn: psycopg.Connection) -> dict[str, list[tuple]]:
             map(tuple, _read(conn, f"1.2-AC4.{table}", query).fetchall()), key=repr
         )
     return rows
+
+
+class Unread(Enum):
+    """What StoryTables answers for a read the schema does not allow."""
+
+    TABLES = "the story's tables cannot be read"
+
+
+UNREAD = Unread.TABLES
+
+
+class StoryTables:
+    """The tables, read for the many steps of one check (hypothesis' examples, say) where
+    the schema allows: a read it does not allow answers UNREAD, and the steps are judged on
+    what HTTP showed. `with StoryTables(conn) as tables:` then raises the first `Blocked`
+    once its block has passed, so the check is FAIL on what HTTP showed, else BLOCKED."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+        self.unread: Blocked | None = None  # the first read the schema did not allow
+
+    def __enter__(self) -> StoryTables:
+        return self
+
+    def __exit__(self, failure: type[BaseException] | None, *_: object) -> None:
+        if failure is None and self.unread is not None:
+            raise self.unread
+
+    def snapshot(self) -> dict[str, list[tuple]] | Unread:
+        return self._read(snapshot)
+
+    def coupon(self, name: str) -> CouponState | Unread | None:
+        return self._read(read_coupon, name)
+
+    def _read(self, reader, *args: Any) -> Any:
+        try:
+            return reader(self.conn, *args)
+        except Blocked as unread:
+            self.unread = self.unread or unread
+            return UNREAD
 
 
 def state_from_view(name: str, view: Any) -> CouponState | None:

@@ -49,6 +49,7 @@ def test_names_differing_only_so_are_distinct_coupons(api, db, unique_name, grou
         assert seen == (name, amount, [f"holder of {name}"]), (
             f"GET {name!r} answered the coupon of another name: {describe(response)}"
         )
+    for name in names:  # after every answer was judged: a schema of its own blocks here
         state = read_coupon(db, name)
         assert state is not None and state.claimants == (f"holder of {name}",), (
             f"{name!r} in the tables: {state}"

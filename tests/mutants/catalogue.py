@@ -348,8 +348,8 @@ MUTANTS = [
     ),
     Mutant(
         "own-schema-plain-errors",
-        ("create.invalid", "claim.invalid"),
-        ("test_invalid_input.py",),
+        ("create.invalid", "claim.invalid", "hostile.create", "hostile.claim", "hostile.transport"),
+        ("test_invalid_input.py", *HOSTILE),
         api="own-schema-plain-errors",
         schema="own-schema.sql",
     ),

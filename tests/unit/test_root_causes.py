@@ -57,6 +57,8 @@ def test_a_schema_of_its_own_fails_only_its_schema_rows(tmp_path: Path) -> None:
         "test_claim.py",
         "test_create_coupon.py",
         "test_invalid_input.py",
+        "test_hostile_input.py",
+        "test_names.py",
     )
     run = run_suite(
         [
@@ -71,7 +73,12 @@ def test_a_schema_of_its_own_fails_only_its_schema_rows(tmp_path: Path) -> None:
     assert f"project: {tmp_path.resolve()}" in run.output  # whose init.sql was judged
     rows = {cid.rsplit(".", 1)[0] for cid in failed(run.scorecard)}
     assert rows == {"1.2-AC4"}, run.output[-3000:]
-    for criterion in ("claim.success", "claim.out-of-stock", "create.race", "create.invalid"):
+    judged_then_blocked = (
+        *("claim.success", "claim.out-of-stock", "create.race", "create.invalid"),
+        *("hostile.create", "hostile.claim", "hostile.transport", "names.identity"),
+    )
+    for criterion in judged_then_blocked:
         assert run.status(criterion) == "BLOCKED", (criterion, run.scorecard.get(criterion))
         assert "1.2-AC4.coupons" in run.scorecard[criterion]["detail"]
     assert run.status("claim.prefer-200") == "MET" and run.status("claim.order") == "MET"
+    assert run.status("hostile.paths") == "PASS"
