@@ -22,6 +22,14 @@ _VARIABLE = re.compile(
 
 NO_COMPOSE = "no `docker compose` (v2) on this machine"
 
+# The story's two services by the part each plays, for a file that names them otherwise:
+# the database runs an official postgres image, the API is built from the project.
+_POSTGRES_IMAGE = re.compile(r"(^|/)postgres([:@]|$)")
+LOOKS_THE_PART = {
+    "postgres": lambda service: bool(_POSTGRES_IMAGE.search(str(service.get("image", "")))),
+    "api": lambda service: "build" in service,
+}
+
 
 class ComposeFileError(ValueError):
     """The file is missing, not YAML, or not a compose file."""
@@ -103,6 +111,14 @@ class ComposeFile:
     def services(self) -> dict[str, dict[str, Any]]:
         return self.resolved.get("services") or {}
 
+    def playing(self, role: str) -> str | None:
+        """The name of the service that plays `role` ("postgres" or "api"): the one of that
+        name, else the one service that looks the part; None when none or several do."""
+        if role in self.services:
+            return role
+        looks = [name for name, service in self.services.items() if LOOKS_THE_PART[role](service)]
+        return looks[0] if len(looks) == 1 else None
+
     def written_service(self, name: str) -> dict[str, Any]:
         return (self.written.get("services") or {}).get(name) or {}
 
@@ -139,8 +155,15 @@ def _docker_compose_config(path: Path, env: dict[str, str]) -> tuple[dict | None
         timeout=60,
     )
     if result.returncode != 0:
-        return None, (result.stderr or result.stdout).strip()
+        return None, _error_of(result.stderr or result.stdout)
     return json.loads(result.stdout), None
+
+
+def _error_of(output: str) -> str:
+    """compose's complaint, its warnings after it (they come first, and are not why)."""
+    lines = [line for line in output.strip().splitlines() if line.strip()]
+    warnings = [line for line in lines if "level=warning" in line]
+    return "\n".join([line for line in lines if line not in warnings] + warnings)
 
 
 def read_compose_file(project_dir: Path, cross_check: bool = True) -> ComposeFile:

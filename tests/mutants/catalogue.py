@@ -141,6 +141,13 @@ MUTANTS = [
         compose="literal-api-credentials.yml",
     ),
     Mutant("third-service", ("1.2-AC2.services",), COMPOSE, compose="third-service.yml"),
+    Mutant("services-renamed", ("1.2-AC2.services",), COMPOSE, compose="services-renamed.yml"),
+    Mutant(
+        "two-databases-renamed",
+        ("1.2-AC2.services",),
+        COMPOSE,
+        compose="two-databases-renamed.yml",
+    ),
     Mutant("postgres-16", ("1.2-AC2.postgres-image",), COMPOSE, compose="postgres-16.yml"),
     Mutant("no-init-mount", ("1.2-AC2.init-mount",), COMPOSE, compose="no-init-mount.yml"),
     Mutant("api-port-8080", ("1.2-AC2.ports",), COMPOSE, compose="api-port-8080.yml"),

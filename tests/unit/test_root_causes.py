@@ -1,7 +1,8 @@
 """One root cause, one failure: a stack that does not come up fails `stack.ready` once and
 blocks what needs it; an API without /health fails `health.ok` once while every other
 check still runs and judges it; a schema of its own fails its AC4 rows, and the checks
-that read the tables judge what GET shows, blocked only for the tables' part."""
+that read the tables judge what GET shows, blocked only for the tables' part; services
+named otherwise fail 1.2-AC2.services alone, the other AC2 rows judging the part each plays."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
+
+import pytest
 
 from harness.plugin.suite_run import run_suite
 
@@ -82,3 +85,30 @@ def test_a_schema_of_its_own_fails_only_its_schema_rows(tmp_path: Path) -> None:
         assert "1.2-AC4.coupons" in run.scorecard[criterion]["detail"]
     assert run.status("claim.prefer-200") == "MET" and run.status("claim.order") == "MET"
     assert run.status("hostile.paths") == "PASS"
+
+
+COMPOSE_MUTANTS = ROOT / "tests" / "mutants" / "compose"
+AC2_BY_ROLE = (
+    *("1.2-AC2.postgres-image", "1.2-AC2.healthcheck", "1.2-AC2.depends-healthy"),
+    *("1.2-AC2.env-vars", "1.2-AC2.init-mount", "1.2-AC2.ports"),
+)
+
+
+@pytest.mark.parametrize(
+    ("compose", "others"),
+    [("services-renamed.yml", "PASS"), ("two-databases-renamed.yml", "BLOCKED")],
+)
+def test_services_named_otherwise_fail_only_their_names(tmp_path: Path, compose, others) -> None:
+    """Renamed, each service is judged by the part it plays (the database runs postgres,
+    the API is built); where two could be the database, their rows are BLOCKED by the names."""
+    shutil.copyfile(COMPOSE_MUTANTS / compose, tmp_path / "docker-compose.yml")
+    run = run_suite(
+        [str(CONTRACT / "test_ac2_compose.py"), f"--project-dir={tmp_path}"],
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert failed(run.scorecard) == ["1.2-AC2.services"], run.output[-3000:]
+    for criterion in AC2_BY_ROLE:
+        assert run.status(criterion) == others, (criterion, run.scorecard.get(criterion))
+        if others == "BLOCKED":
+            assert "1.2-AC2.services" in run.scorecard[criterion]["detail"]
