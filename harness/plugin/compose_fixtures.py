@@ -51,10 +51,9 @@ def docker_compose_project_name(compose_project: ComposeProject) -> str:
 
 
 @pytest.fixture(scope="session")
-def docker_setup(pytestconfig: pytest.Config) -> list[str]:
-    return [
-        up_command(pytestconfig.getoption("startup_timeout"), pytestconfig.getoption("instances"))
-    ]
+def docker_setup(pytestconfig: pytest.Config, compose_project: ComposeProject) -> list[str]:
+    timeout = pytestconfig.getoption("startup_timeout")
+    return [up_command(timeout, compose_project.instances, compose_project.api)]
 
 
 @pytest.fixture(scope="session")

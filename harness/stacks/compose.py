@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 from pytest_docker.plugin import Services
 
-from ..inspect.compose_file import ComposeFileError, compose_file_in
+from ..inspect.compose_file import ComposeFileError, compose_file_in, read_compose_file
 from .db_network import PROXY_SCRIPT, DbNetwork
 from .ports import free_port, free_port_range
 from .stack import Stack, StackError, stack_step, wait_for_api
@@ -25,16 +25,16 @@ from .waiting import NotReady, wait_until
 # Published on loopback, on free ports chosen per run: nothing else on the machine can
 # collide with the run, nothing off the machine can reach it, and a restarted container
 # comes back on a port of its own. The api is scaled to the run's instances, one port of a
-# range each.
+# range each. The services are the ones that play postgres and api, whatever their names.
 LOOPBACK_OVERRIDE = """\
 # written by the coupon acceptance harness: publish on 127.0.0.1 only
 services:
-  postgres:
+  {database}:
     ports: !override
-      - "127.0.0.1:{postgres}:5432"
-  api:
+      - "127.0.0.1:{database_port}:5432"
+  {api}:
     ports: !override
-      - "127.0.0.1:{api}:3000"
+      - "127.0.0.1:{api_ports}:3000"
 """
 
 # The fault proxy (fault_proxy.py) as one more service, between the api and postgres: the
@@ -61,7 +61,7 @@ FAULT_PROXY_OVERRIDE = """\
       args:
         IMAGE: "{image}"
     command: ["python3", "/fault_proxy.py", "--listen=0.0.0.0:5432",
-              "--upstream=postgres:5432", "--control=0.0.0.0:7000"]
+              "--upstream={database}:5432", "--control=0.0.0.0:7000"]
     ports:
       - "127.0.0.1:{control}:7000"
 """
@@ -71,8 +71,18 @@ FAULT_PROXY_OVERRIDE = """\
 DOWN = "down --volumes --remove-orphans --rmi local"
 
 
-def up_command(timeout: float, instances: int = 1) -> str:
-    return f"up --build --detach --wait --wait-timeout {int(timeout)} --scale api={instances}"
+def up_command(timeout: float, instances: int = 1, api: str = "api") -> str:
+    return f"up --build --detach --wait --wait-timeout {int(timeout)} --scale {api}={instances}"
+
+
+def services_playing(project_dir: Path) -> tuple[str, str]:
+    """The services that play postgres and api: named so, or looking the part
+    (compose_file.py); the story's names where the file does not tell, for compose to say."""
+    try:
+        compose = read_compose_file(project_dir, cross_check=False)
+    except ComposeFileError:
+        return "postgres", "api"
+    return compose.playing("postgres") or "postgres", compose.playing("api") or "api"
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,8 @@ class ComposeProject:
     env_file: Path | None = None
     instances: int = 1  # replicas of the api service
     fault_proxy: bool = False  # the api reaches postgres through the fault proxy service
+    database: str = "postgres"  # the service that plays postgres
+    api: str = "api"  # the service that plays api
 
     @property
     def command(self) -> str:
@@ -114,7 +126,7 @@ class ComposeProject:
         """Where each replica of the api service is published."""
         urls = []
         for index in range(1, self.instances + 1):
-            address = self.run("port", "--index", str(index), "api", "3000").strip()
+            address = self.run("port", "--index", str(index), self.api, "3000").strip()
             urls.append(f"http://127.0.0.1:{address.rsplit(':', 1)[-1]}")
         return tuple(urls)
 
@@ -168,18 +180,25 @@ def new_project(
     override = workdir / "harness.override.yml"
     ports = free_port_range(instances)
     api = f"{ports[0]}-{ports[-1]}" if instances > 1 else str(ports[0])
-    text = LOOPBACK_OVERRIDE.format(postgres=free_port(), api=api)
+    with stack_step("no compose stack to bring up", ComposeFileError):
+        compose_file = compose_file_in(project_dir)
+    database, api_service = services_playing(project_dir)
+    text = LOOPBACK_OVERRIDE.format(
+        database=database, database_port=free_port(), api=api_service, api_ports=api
+    )
     if fault_proxy_image:
         context = workdir / FAULT_PROXY
         context.mkdir(exist_ok=True)
         shutil.copyfile(PROXY_SCRIPT, context / PROXY_SCRIPT.name)
         (context / "Dockerfile").write_text(FAULT_PROXY_DOCKERFILE)
         text += FAULT_PROXY_OVERRIDE.format(
-            service=FAULT_PROXY, image=fault_proxy_image, context=context, control=free_port()
+            service=FAULT_PROXY,
+            image=fault_proxy_image,
+            context=context,
+            control=free_port(),
+            database=database,
         )
     override.write_text(text)
-    with stack_step("no compose stack to bring up", ComposeFileError):
-        compose_file = compose_file_in(project_dir)
     return ComposeProject(
         project_dir=project_dir,
         name=f"coupon-acceptance-{secrets.token_hex(4)}",
@@ -188,16 +207,18 @@ def new_project(
         env_file=env_file,
         instances=instances,
         fault_proxy=bool(fault_proxy_image),
+        database=database,
+        api=api_service,
     )
 
 
 def database_dsn(project: ComposeProject, services: Services) -> str:
     """Credentials as compose resolved them for the postgres service, on its published port."""
-    environment = project.config()["services"]["postgres"].get("environment") or {}
+    environment = project.config()["services"][project.database].get("environment") or {}
     user = environment.get("POSTGRES_USER") or "postgres"
     return psycopg.conninfo.make_conninfo(
         host="127.0.0.1",
-        port=services.port_for("postgres", 5432),
+        port=services.port_for(project.database, 5432),
         user=user,
         password=environment.get("POSTGRES_PASSWORD") or "",
         dbname=environment.get("POSTGRES_DB") or user,
@@ -213,10 +234,10 @@ class ComposeFaults:
         self.db_network = project.db_network()
 
     def kill_database(self) -> None:
-        self.project.run("kill", "postgres")
+        self.project.run("kill", self.project.database)
 
     def start_database(self) -> None:
-        self.project.run("start", "postgres")
+        self.project.run("start", self.project.database)
 
         def accepts() -> bool:
             psycopg.connect(self.dsn, connect_timeout=2).close()
@@ -226,13 +247,13 @@ class ComposeFaults:
             wait_until(accepts, what="postgres after restart", timeout=self.timeout)
 
     def pause_database(self) -> None:
-        self.project.run("pause", "postgres")
+        self.project.run("pause", self.project.database)
 
     def resume_database(self) -> None:
-        self.project.run("unpause", "postgres")
+        self.project.run("unpause", self.project.database)
 
     def restart_api(self) -> None:
-        self.project.run("restart", "api")
+        self.project.run("restart", self.project.api)
         with stack_step("api did not come back", NotReady):
             for url in self.project.api_urls():
                 wait_for_api(url, timeout=self.timeout)

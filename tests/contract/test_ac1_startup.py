@@ -48,7 +48,8 @@ def timestamp(text: str) -> datetime:
 def test_both_services_running(project: ComposeProject) -> None:
     containers = project.container_ids()
     containers.pop(FAULT_PROXY, None)  # the harness's own, where it added it
-    assert sorted(containers) == ["api", "postgres"], f"containers: {containers}"
+    expected = sorted([project.api, project.database])  # their names are AC2's concern
+    assert sorted(containers) == expected, f"containers: {containers}"
     for service in containers:
         state = project.inspect(service)["State"]
         assert state["Running"], f"{service} is {state['Status']}"
@@ -60,7 +61,7 @@ def test_both_services_running(project: ComposeProject) -> None:
 def test_postgres_on_5432_with_configured_credentials(
     project: ComposeProject, stack: Stack
 ) -> None:
-    container = project.inspect("postgres")
+    container = project.inspect(project.database)
     exposed = container["NetworkSettings"]["Ports"] or {}
     assert "5432/tcp" in exposed, f"postgres container ports {sorted(exposed)}"
     with psycopg.connect(stack.dsn, connect_timeout=5) as conn:
@@ -69,7 +70,7 @@ def test_postgres_on_5432_with_configured_credentials(
 
 @pytest.mark.ac("1.2-AC1.waits-for-db")
 def test_api_started_after_postgres_was_healthy(project: ComposeProject) -> None:
-    api, postgres = project.inspect("api"), project.inspect("postgres")
+    api, postgres = project.inspect(project.api), project.inspect(project.database)
     api_started = timestamp(api["State"]["StartedAt"])
     healthy_probes = [
         timestamp(probe["End"])
@@ -163,10 +164,10 @@ def test_escaping_credentials_end_to_end_then_down_leaves_nothing(second_stack) 
             other.command,
             [str(f) for f in other.files],
             other.name,
-            [up_command(120)],
+            [up_command(120, api=other.api)],
             [DOWN],
         ) as services:
-            api_url = f"http://127.0.0.1:{services.port_for('api', 3000)}"
+            api_url = f"http://127.0.0.1:{services.port_for(other.api, 3000)}"
             wait_for_api(api_url, timeout=60)
             dsn = database_dsn(other, services)
             assert psycopg.conninfo.conninfo_to_dict(dsn)["password"] == credentials.password

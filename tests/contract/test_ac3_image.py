@@ -21,7 +21,7 @@ MIB = 1024 * 1024
 def image(compose_project: ComposeProject, stack: Stack) -> ImageFacts:
     """The image `docker compose up --build` built for the api service."""
     try:
-        return read_image(compose_project.inspect("api")["Image"])
+        return read_image(compose_project.inspect(compose_project.api)["Image"])
     except ImageError as exc:
         pytest.fail(str(exc), pytrace=False)
 

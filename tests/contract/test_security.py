@@ -87,7 +87,7 @@ def published_on(entry: object) -> tuple[str | None, str]:
 @pytest.mark.contract("security.db-port-loopback")
 def test_database_port_not_published_to_the_network(project_dir: Path) -> None:
     compose = read_compose_file(project_dir, cross_check=False)
-    postgres = compose.services.get("postgres") or {}
+    postgres = compose.services.get(compose.playing("postgres") or "postgres") or {}
     everywhere = [
         entry
         for entry in postgres.get("ports") or []

@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 
 from harness.plugin.suite_run import run_suite
+from tests.mutants.catalogue import Mutant
+from tests.mutants.runner import cannot_run
+from tests.mutants.runner import run_suite as run_mutant
 
 ROOT = Path(__file__).parents[2]
 CONTRACT = ROOT / "tests" / "contract"
@@ -112,3 +115,24 @@ def test_services_named_otherwise_fail_only_their_names(tmp_path: Path, compose,
         assert run.status(criterion) == others, (criterion, run.scorecard.get(criterion))
         if others == "BLOCKED":
             assert "1.2-AC2.services" in run.scorecard[criterion]["detail"]
+
+
+@pytest.mark.slow
+def test_services_named_otherwise_come_up_and_are_judged_on_compose(tmp_path: Path) -> None:
+    """The compose stack publishes, reads and faults the services that play each part:
+    renamed, the stack still comes up and every runtime row is judged."""
+    renamed = Mutant(
+        "services-renamed",
+        ("1.2-AC2.services",),
+        ("test_ac2_compose.py", "test_ac1_startup.py", "test_claim.py", "test_faults.py"),
+        compose="services-renamed.yml",
+        stack="compose",
+    )
+    if reason := cannot_run(renamed):
+        pytest.skip(reason)
+    run = run_mutant(renamed, tmp_path).suite
+    assert failed(run.scorecard) == ["1.2-AC2.services"], run.output[-3000:]
+    for criterion in ("1.2-AC1.up", "1.2-AC1.waits-for-db", "1.2-AC1.any-credentials"):
+        assert run.status(criterion) == "PASS", (criterion, run.scorecard.get(criterion))
+    for criterion in ("claim.success", "faults.db-crash", "faults.db-pause", "faults.api-restart"):
+        assert run.status(criterion) == "PASS", (criterion, run.scorecard.get(criterion))
