@@ -64,7 +64,7 @@ def stack(
             yield running
     except StackError as exc:
         # On compose, a stack that does not come up is story 1.2's own AC1 failing.
-        root = "1.2-AC1.up" if kind == "compose" else "stack.ready"
+        root = exc.root or ("1.2-AC1.up" if kind == "compose" else "stack.ready")
         observed = f"the {kind} stack did not come up: {exc.reason}"
         raise Blocked(root, observed, exc.detail) from None
 

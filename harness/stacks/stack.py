@@ -32,23 +32,25 @@ class FaultControls(Protocol):
 
 class StackError(RuntimeError):
     """The stack could not be brought up (or back): `reason` is one line saying which part
-    failed and why, `detail` what shows it (a log tail, compose's output)."""
+    failed and why, `detail` what shows it (a log tail, compose's output), `root` the
+    criterion that fails for it when that is a project's file rather than the stack."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", root: str | None = None) -> None:
         super().__init__(reason + (f"\n{detail}" if detail else ""))
         self.reason = reason
         self.detail = detail
+        self.root = root
 
 
 @contextmanager
-def stack_step(what: str, *failures: type[Exception]) -> Iterator[None]:
+def stack_step(what: str, *failures: type[Exception], root: str | None = None) -> Iterator[None]:
     """Run one step of bringing a stack up; any of `failures` becomes a StackError whose
     reason is `what` and the first line of the failure, its detail the rest."""
     try:
         yield
     except failures as exc:
         first, _, rest = str(exc).partition("\n")
-        raise StackError(f"{what}: {first}", rest) from None
+        raise StackError(f"{what}: {first}", rest, root) from None
 
 
 @dataclass(frozen=True)

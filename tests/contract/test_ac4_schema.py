@@ -8,6 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from harness.blocked import Blocked
 from harness.inspect import schema_diff
 from harness.inspect.init_sql import InitSqlError, read_init_sql
 from harness.inspect.live_schema import read_live_schema
@@ -23,13 +24,15 @@ SOURCES = [
 def schema(request: pytest.FixtureRequest, source: str) -> Schema:
     if source == "live database":
         return read_live_schema(request.getfixturevalue("db"))
+    # A file that is missing or does not parse is one failure, 1.2-AC4.init-file's: the
+    # rows it blocks are still judged on the live database.
     path: Path = request.getfixturevalue("project_dir") / "scripts" / "init.sql"
     if not path.is_file():
-        pytest.fail(f"{path} does not exist", pytrace=False)
+        raise Blocked("1.2-AC4.init-file", f"{path} does not exist")
     try:
         return read_init_sql(path)
     except InitSqlError as exc:
-        pytest.fail(f"{path}: PostgreSQL cannot parse it: {exc}", pytrace=False)
+        raise Blocked("1.2-AC4.init-file", f"{path}: PostgreSQL cannot parse it: {exc}") from None
 
 
 def no_differences(problems: list[str], source: str) -> None:

@@ -113,6 +113,7 @@ MUTANTS = [
     Mutant("no-unique-pair", ("1.2-AC4.unique",), SCHEMA, schema="no-unique-pair.sql"),
     Mutant("no-coupon-name-index", ("1.2-AC4.index",), SCHEMA, schema="no-coupon-name-index.sql"),
     Mutant("init-sql-mode-600", ("1.2-AC4.init-file",), SCHEMA, schema_mode=0o600),
+    Mutant("init-sql-unparsable", ("1.2-AC4.init-file",), SCHEMA, schema="unparsable.sql"),
     # story 1.2 AC2: the compose file
     Mutant(
         "no-health-condition",

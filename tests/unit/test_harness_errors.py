@@ -35,6 +35,7 @@ def test_project_without_init_sql_is_named(tmp_path: Path) -> None:
     run = suite(f"--project-dir={tmp_path}")
     assert run.exit_code == 1
     assert f"{tmp_path}/scripts/init.sql not found" in run.output
+    assert "blocked by 1.2-AC4.init-file" in run.output  # the project's file, not the stack
 
 
 def test_init_sql_that_does_not_load_is_one_line_not_a_traceback(tmp_path: Path) -> None:
@@ -43,6 +44,7 @@ def test_init_sql_that_does_not_load_is_one_line_not_a_traceback(tmp_path: Path)
     run = suite(f"--project-dir={tmp_path}")
     assert run.exit_code == 1
     assert "scripts/init.sql does not load: syntax error" in run.output, run.output[-2000:]
+    assert "blocked by 1.2-AC4.init-file" in run.output
     assert "Traceback" not in run.output
 
 

@@ -136,3 +136,17 @@ def test_services_named_otherwise_come_up_and_are_judged_on_compose(tmp_path: Pa
         assert run.status(criterion) == "PASS", (criterion, run.scorecard.get(criterion))
     for criterion in ("claim.success", "faults.db-crash", "faults.db-pause", "faults.api-restart"):
         assert run.status(criterion) == "PASS", (criterion, run.scorecard.get(criterion))
+
+
+def test_an_init_sql_missing_is_one_failure(tmp_path: Path) -> None:
+    """No scripts/init.sql: 1.2-AC4.init-file fails; the schema rows, which the live
+    database can still judge, are not failed for it on the file's side."""
+    run = run_suite(
+        [str(CONTRACT / "test_ac4_schema.py"), "-m", "static", f"--project-dir={tmp_path}"],
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert failed(run.scorecard) == ["1.2-AC4.init-file"], run.output[-3000:]
+    for criterion in ("1.2-AC4.coupons", "1.2-AC4.claims", "1.2-AC4.unique", "1.2-AC4.index"):
+        assert run.status(criterion) == "BLOCKED", (criterion, run.scorecard.get(criterion))
+        assert "does not exist" in run.scorecard[criterion]["detail"]
