@@ -179,12 +179,12 @@ def new_project(
     fault proxy in front of postgres when given an image to run it in."""
     override = workdir / "harness.override.yml"
     ports = free_port_range(instances)
-    api = f"{ports[0]}-{ports[-1]}" if instances > 1 else str(ports[0])
+    api_ports = f"{ports[0]}-{ports[-1]}" if instances > 1 else str(ports[0])
     with stack_step("no compose stack to bring up", ComposeFileError):
         compose_file = compose_file_in(project_dir)
     database, api_service = services_playing(project_dir)
     text = LOOPBACK_OVERRIDE.format(
-        database=database, database_port=free_port(), api=api_service, api_ports=api
+        database=database, database_port=free_port(), api=api_service, api_ports=api_ports
     )
     if fault_proxy_image:
         context = workdir / FAULT_PROXY

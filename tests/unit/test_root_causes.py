@@ -2,7 +2,8 @@
 blocks what needs it; an API without /health fails `health.ok` once while every other
 check still runs and judges it; a schema of its own fails its AC4 rows, and the checks
 that read the tables judge what GET shows, blocked only for the tables' part; services
-named otherwise fail 1.2-AC2.services alone, the other AC2 rows judging the part each plays."""
+named otherwise fail 1.2-AC2.services alone, the other AC2 rows judging the part each plays;
+an init.sql missing fails 1.2-AC4.init-file alone."""
 
 from __future__ import annotations
 
