@@ -125,17 +125,19 @@ def test_services_named_otherwise_come_up_and_are_judged_on_compose(tmp_path: Pa
     renamed = Mutant(
         "services-renamed",
         ("1.2-AC2.services",),
-        ("test_ac2_compose.py", "test_ac1_startup.py", "test_claim.py", "test_faults.py"),
+        ("test_ac2_compose.py", "test_ac1_startup.py", "test_faults.py"),
         compose="services-renamed.yml",
         stack="compose",
     )
     if reason := cannot_run(renamed):
         pytest.skip(reason)
-    run = run_mutant(renamed, tmp_path).suite
+    # Not the second project of other credentials: it comes up as the first does (15 s).
+    run = run_mutant(renamed, tmp_path, extra=("-k", "not end_to_end_then_down")).suite
     assert failed(run.scorecard) == ["1.2-AC2.services"], run.output[-3000:]
-    for criterion in ("1.2-AC1.up", "1.2-AC1.waits-for-db", "1.2-AC1.any-credentials"):
-        assert run.status(criterion) == "PASS", (criterion, run.scorecard.get(criterion))
-    for criterion in ("claim.success", "faults.db-crash", "faults.db-pause", "faults.api-restart"):
+    for criterion in (
+        *("1.2-AC1.up", "1.2-AC1.postgres-5432", "1.2-AC1.waits-for-db"),
+        *("faults.db-crash", "faults.db-pause", "faults.api-restart"),
+    ):
         assert run.status(criterion) == "PASS", (criterion, run.scorecard.get(criterion))
 
 
