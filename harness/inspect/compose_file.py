@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from ..blocked import Blocked
+
 # $$ | ${NAME<op>arg} | $NAME, with op one of :- - :? ? :+ + (compose's interpolation syntax)
 _VARIABLE = re.compile(
     r"\$(?:(?P<escaped>\$)|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?+])?(?P<arg>[^}]*)\}"
@@ -21,6 +23,9 @@ _VARIABLE = re.compile(
 
 
 NO_COMPOSE = "no `docker compose` (v2) on this machine"
+# The row a compose file that is missing or unreadable fails, once; every other row that
+# reads the file is blocked by it (the one that runs `docker compose config` on it).
+COMPOSE_FILE_ROOT = "1.2-AC2.valid"
 
 # The story's two services by the part each plays, for a file that names them otherwise:
 # the database runs an official postgres image, the API is built from the project.
@@ -179,3 +184,12 @@ def read_compose_file(project_dir: Path, cross_check: bool = True) -> ComposeFil
     if cross_check:
         compose.docker_config, compose.docker_config_error = _docker_compose_config(path, env)
     return compose
+
+
+def compose_file_or_blocked(project_dir: Path, cross_check: bool = True) -> ComposeFile:
+    """The project's compose file, for a check that needs it read: one missing or
+    unreadable is 1.2-AC2.valid's failure, not each check's."""
+    try:
+        return read_compose_file(project_dir, cross_check)
+    except ComposeFileError as exc:
+        raise Blocked(COMPOSE_FILE_ROOT, str(exc)) from None

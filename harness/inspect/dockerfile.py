@@ -14,6 +14,12 @@ from pathlib import Path
 
 from dockerfile_parse import DockerfileParser
 
+from ..blocked import Blocked
+
+# The row a Dockerfile that is missing or has no FROM fails, once (no build, so no
+# multi-stage build); every other row that reads the file is blocked by it.
+DOCKERFILE_ROOT = "1.2-AC3.multi-stage"
+
 MANIFESTS = re.compile(
     r"^(go\.(mod|sum)|pyproject\.toml|requirements[\w.-]*\.txt|poetry\.lock|uv\.lock|Pipfile(\.lock)?"
     r"|package(-lock)?\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.(toml|lock)|pom\.xml|Gemfile(\.lock)?)$"
@@ -186,9 +192,24 @@ def _hadolint(path: Path) -> tuple[list[LintFinding] | None, str | None]:
     return [LintFinding(f["code"], f["level"], f["message"], f["line"]) for f in findings], None
 
 
+class DockerfileError(ValueError):
+    """The Dockerfile is missing, or builds nothing (no FROM)."""
+
+
 def read_dockerfile(path: Path) -> DockerfileFacts:
     if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist")
-    parser = DockerfileParser(path=str(path))
+        raise DockerfileError(f"{path} does not exist")
+    stages = _stages(DockerfileParser(path=str(path)))
+    if not stages:
+        raise DockerfileError(f"{path} has no FROM: it builds no image")
     lint, lint_error = _hadolint(path)
-    return DockerfileFacts(path, _stages(parser), lint, lint_error)
+    return DockerfileFacts(path, stages, lint, lint_error)
+
+
+def dockerfile_or_blocked(path: Path) -> DockerfileFacts:
+    """The Dockerfile, for a check that needs it read: one missing or without a FROM is
+    1.2-AC3.multi-stage's failure, not each check's."""
+    try:
+        return read_dockerfile(path)
+    except DockerfileError as exc:
+        raise Blocked(DOCKERFILE_ROOT, str(exc)) from None

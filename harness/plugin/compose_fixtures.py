@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from ..stacks.compose import DOWN, ComposeProject, image_at_hand, new_project, up_command
+from ..stacks.stack import StackError
 from .terminal import say
 
 
@@ -26,13 +27,16 @@ def compose_project(
     if not image_at_hand(image):
         say(pytestconfig, f"\nno image {image} for the fault proxy: network faults will skip")
         image = None
-    return new_project(
-        project_dir,
-        tmp_path_factory.mktemp("compose"),
-        tuple(pytestconfig.getoption("compose_file")),
-        instances=pytestconfig.getoption("instances"),
-        fault_proxy_image=image,
-    )
+    try:
+        return new_project(
+            project_dir,
+            tmp_path_factory.mktemp("compose"),
+            tuple(pytestconfig.getoption("compose_file")),
+            instances=pytestconfig.getoption("instances"),
+            fault_proxy_image=image,
+        )
+    except StackError as exc:  # no compose file: what needs the stack is blocked by it
+        raise exc.blocking(kind) from None
 
 
 @pytest.fixture(scope="session")

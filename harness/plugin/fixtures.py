@@ -12,7 +12,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ..blocked import Blocked
 from ..races.calibration import learn_claim_statuses
 from ..races.client import ApiClient
 from ..races.statuses import StatusMap
@@ -63,10 +62,7 @@ def stack(
             say(pytestconfig, f"\nstack up: {running.description}")
             yield running
     except StackError as exc:
-        # On compose, a stack that does not come up is story 1.2's own AC1 failing.
-        root = exc.root or ("1.2-AC1.up" if kind == "compose" else "stack.ready")
-        observed = f"the {kind} stack did not come up: {exc.reason}"
-        raise Blocked(root, observed, exc.detail) from None
+        raise exc.blocking(kind) from None
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from typing import Protocol
 
 import requests
 
+from ..blocked import Blocked
 from .db_network import DbNetwork
 from .waiting import NotReady, wait_until
 
@@ -40,6 +41,12 @@ class StackError(RuntimeError):
         self.reason = reason
         self.detail = detail
         self.root = root
+
+    def blocking(self, kind: str) -> Blocked:
+        """What it makes of the checks that needed the stack: blocked by the project's file
+        at fault, else by the stack's own row (on compose, story 1.2's AC1 failing)."""
+        root = self.root or ("1.2-AC1.up" if kind == "compose" else "stack.ready")
+        return Blocked(root, f"the {kind} stack did not come up: {self.reason}", self.detail)
 
 
 @contextmanager

@@ -7,21 +7,39 @@ from pathlib import Path
 
 import pytest
 
-from harness.inspect.dockerfile import DockerfileFacts, read_dockerfile
+from harness.blocked import Blocked
+from harness.inspect.dockerfile import (
+    DOCKERFILE_ROOT,
+    DockerfileError,
+    DockerfileFacts,
+    read_dockerfile,
+)
 
 pytestmark = pytest.mark.static
 
 
 @pytest.fixture(scope="module")
-def dockerfile(project_dir: Path) -> DockerfileFacts:
+def dockerfile_read(project_dir: Path) -> DockerfileFacts | DockerfileError:
     try:
         return read_dockerfile(project_dir / "Dockerfile")
-    except FileNotFoundError as exc:
-        pytest.fail(str(exc), pytrace=False)
+    except DockerfileError as exc:
+        return exc
+
+
+@pytest.fixture(scope="module")
+def dockerfile(dockerfile_read: DockerfileFacts | DockerfileError) -> DockerfileFacts:
+    """For every row but the root's: a Dockerfile missing or without a FROM is one
+    failure, 1.2-AC3.multi-stage's."""
+    if isinstance(dockerfile_read, DockerfileError):
+        raise Blocked(DOCKERFILE_ROOT, str(dockerfile_read))
+    return dockerfile_read
 
 
 @pytest.mark.ac("1.2-AC3.multi-stage")
-def test_runtime_copies_from_a_builder(dockerfile: DockerfileFacts) -> None:
+def test_runtime_copies_from_a_builder(dockerfile_read: DockerfileFacts | DockerfileError) -> None:
+    if isinstance(dockerfile_read, DockerfileError):
+        pytest.fail(str(dockerfile_read), pytrace=False)
+    dockerfile = dockerfile_read
     assert len(dockerfile.stages) >= 2, f"{dockerfile.path.name} has a single stage"
     assert dockerfile.builders, (
         f"{dockerfile.where(dockerfile.runtime.line)}: the final stage copies nothing "

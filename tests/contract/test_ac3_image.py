@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.inspect.dockerfile import read_dockerfile
+from harness.inspect.dockerfile import dockerfile_or_blocked
 from harness.inspect.image import ImageError, ImageFacts, read_image
 from harness.stacks.compose import ComposeProject
 from harness.stacks.stack import Stack
@@ -28,7 +28,7 @@ def image(compose_project: ComposeProject, stack: Stack) -> ImageFacts:
 
 @pytest.fixture(scope="module")
 def go_builder(project_dir: Path) -> bool:
-    return bool(read_dockerfile(project_dir / "Dockerfile").go_builders)
+    return bool(dockerfile_or_blocked(project_dir / "Dockerfile").go_builders)
 
 
 @pytest.mark.ac("1.2-AC3.image-alpine")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.inspect.compose_file import as_mapping, read_compose_file
-from harness.inspect.dockerfile import read_dockerfile
+from harness.inspect.compose_file import as_mapping, compose_file_or_blocked
+from harness.inspect.dockerfile import dockerfile_or_blocked
 
 pytestmark = pytest.mark.static
 
@@ -22,7 +22,7 @@ ROOT_USERS = {"", "root", "0", "0:0", "root:root"}
 
 @pytest.mark.contract("security.no-secret-literal")
 def test_no_secret_literal_in_compose(project_dir: Path) -> None:
-    compose = read_compose_file(project_dir, cross_check=False)
+    compose = compose_file_or_blocked(project_dir, cross_check=False)
     literals = [
         f"{service}.{name}"
         for service, definition in (compose.written.get("services") or {}).items()
@@ -63,7 +63,7 @@ def test_env_file_is_ignored(project_dir: Path, ignore_file: str) -> None:
 
 @pytest.mark.contract("security.non-root")
 def test_runtime_user_is_not_root(project_dir: Path) -> None:
-    dockerfile = read_dockerfile(project_dir / "Dockerfile")
+    dockerfile = dockerfile_or_blocked(project_dir / "Dockerfile")
     users = dockerfile.runtime.find("USER")
     user = users[-1].value.strip() if users else ""
     assert user not in ROOT_USERS, (
@@ -86,7 +86,7 @@ def published_on(entry: object) -> tuple[str | None, str]:
 
 @pytest.mark.contract("security.db-port-loopback")
 def test_database_port_not_published_to_the_network(project_dir: Path) -> None:
-    compose = read_compose_file(project_dir, cross_check=False)
+    compose = compose_file_or_blocked(project_dir, cross_check=False)
     postgres = compose.services.get(compose.playing("postgres") or "postgres") or {}
     everywhere = [
         entry

@@ -3,12 +3,14 @@ blocks what needs it; an API without /health fails `health.ok` once while every 
 check still runs and judges it; a schema of its own fails its AC4 rows, and the checks
 that read the tables judge what GET shows, blocked only for the tables' part; services
 named otherwise fail 1.2-AC2.services alone, the other AC2 rows judging the part each plays;
-an init.sql missing fails 1.2-AC4.init-file alone."""
+an init.sql missing fails 1.2-AC4.init-file alone, a compose file or Dockerfile missing or
+unreadable 1.2-AC2.valid or 1.2-AC3.multi-stage."""
 
 from __future__ import annotations
 
 import shlex
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -153,3 +155,58 @@ def test_an_init_sql_missing_is_one_failure(tmp_path: Path) -> None:
     for criterion in ("1.2-AC4.coupons", "1.2-AC4.claims", "1.2-AC4.unique", "1.2-AC4.index"):
         assert run.status(criterion) == "BLOCKED", (criterion, run.scorecard.get(criterion))
         assert "does not exist" in run.scorecard[criterion]["detail"]
+
+
+COMPOSE_READERS = (
+    *("1.2-AC2.services", *AC2_BY_ROLE),
+    *("security.no-secret-literal", "security.db-port-loopback"),
+)
+DOCKERFILE_READERS = (
+    *("1.2-AC3.alpine", "1.2-AC3.layer-cache", "1.2-AC3.cgo"),
+    *("1.2-AC3.hadolint", "security.non-root"),
+)
+
+
+@pytest.mark.parametrize(
+    ("compose", "dockerfile"),
+    [(None, None), ("services: [\n  postgres\n", "# no FROM\nRUN echo hi\n")],
+    ids=["missing", "unreadable"],
+)
+def test_a_compose_file_or_dockerfile_gone_wrong_is_one_failure_each(
+    tmp_path: Path, compose: str | None, dockerfile: str | None
+) -> None:
+    """No docker-compose.yml and no Dockerfile (or one not YAML and one without a FROM):
+    1.2-AC2.valid and 1.2-AC3.multi-stage fail, once each; every other row that reads
+    either file is BLOCKED by its root (they were a dozen FAILs of the same sentence)."""
+    (tmp_path / "scripts").mkdir()
+    shutil.copyfile(ROOT / "scripts" / "init.sql", tmp_path / "scripts" / "init.sql")
+    for name, text in (("docker-compose.yml", compose), ("Dockerfile", dockerfile)):
+        if text is not None:
+            (tmp_path / name).write_text(text)
+    run = run_suite(
+        [str(CONTRACT), "-m", "static", f"--project-dir={tmp_path}"], cwd=ROOT, timeout=120
+    )
+    assert failed(run.scorecard) == ["1.2-AC2.valid", "1.2-AC3.multi-stage"], run.output[-3000:]
+    for root, criteria in (
+        ("1.2-AC2.valid", COMPOSE_READERS),
+        ("1.2-AC3.multi-stage", DOCKERFILE_READERS),
+    ):
+        for criterion in criteria:
+            verdict = run.scorecard[criterion]
+            assert verdict["status"] == "BLOCKED", (criterion, verdict)
+            assert f"blocked by {root}" in verdict["detail"], (criterion, verdict)
+
+
+def test_no_compose_file_is_one_failure_on_the_compose_stack(tmp_path: Path) -> None:
+    """On --stack=compose an empty project is the same three FAILs: what needs the stack
+    (AC1, the built image, auto-init) is BLOCKED by the missing compose file."""
+    if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode:
+        pytest.skip("no `docker compose` (v2) on this machine")
+    run = run_suite(
+        [str(CONTRACT), "--stack=compose", f"--project-dir={tmp_path}"], cwd=ROOT, timeout=120
+    )
+    roots = ["1.2-AC2.valid", "1.2-AC3.multi-stage", "1.2-AC4.init-file"]
+    assert failed(run.scorecard) == roots, run.output[-3000:]
+    for criterion in ("1.2-AC1.up", "1.2-AC3.image-alpine", "1.2-AC4.auto-init", "claim.success"):
+        assert run.status(criterion) == "BLOCKED", (criterion, run.scorecard.get(criterion))
+        assert "blocked by 1.2-AC2.valid" in run.scorecard[criterion]["detail"]
