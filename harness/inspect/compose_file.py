@@ -124,6 +124,18 @@ class ComposeFile:
         looks = [name for name, service in self.services.items() if LOOKS_THE_PART[role](service)]
         return looks[0] if len(looks) == 1 else None
 
+    def built_dockerfile(self, role: str) -> Path | None:
+        """The Dockerfile the service playing `role` builds (compose reads `dockerfile`
+        relative to the build's `context`); None when it builds nothing."""
+        name = self.playing(role)
+        build = self.services[name].get("build") if name else None
+        if build is None:
+            return None
+        if not isinstance(build, dict):  # the short form: the context alone
+            build = {"context": build}
+        context = self.path.parent / str(build.get("context") or ".")
+        return context / str(build.get("dockerfile") or "Dockerfile")
+
     def written_service(self, name: str) -> dict[str, Any]:
         return (self.written.get("services") or {}).get(name) or {}
 
@@ -193,3 +205,13 @@ def compose_file_or_blocked(project_dir: Path, cross_check: bool = True) -> Comp
         return read_compose_file(project_dir, cross_check)
     except ComposeFileError as exc:
         raise Blocked(COMPOSE_FILE_ROOT, str(exc)) from None
+
+
+def project_dockerfile(project_dir: Path) -> Path:
+    """The Dockerfile story 1.2's AC3 is about: the one the compose file's API builds,
+    wherever the file puts it; ./Dockerfile when the compose file does not say."""
+    try:
+        built = read_compose_file(project_dir, cross_check=False).built_dockerfile("api")
+    except ComposeFileError:
+        built = None
+    return built or project_dir / "Dockerfile"

@@ -1,4 +1,5 @@
-"""Story 1.2 AC3: the Dockerfile, read with dockerfile-parse and linted with hadolint."""
+"""Story 1.2 AC3: the Dockerfile (the one the compose file builds the API from), read with
+dockerfile-parse and linted with hadolint."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness.blocked import Blocked
+from harness.inspect.compose_file import project_dockerfile
 from harness.inspect.dockerfile import (
     DOCKERFILE_ROOT,
     DockerfileError,
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.static
 @pytest.fixture(scope="module")
 def dockerfile_read(project_dir: Path) -> DockerfileFacts | DockerfileError:
     try:
-        return read_dockerfile(project_dir / "Dockerfile")
+        return read_dockerfile(project_dockerfile(project_dir))
     except DockerfileError as exc:
         return exc
 

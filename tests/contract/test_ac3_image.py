@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.inspect.compose_file import project_dockerfile
 from harness.inspect.dockerfile import dockerfile_or_blocked
 from harness.inspect.image import ImageError, ImageFacts, read_image
 from harness.stacks.compose import ComposeProject
@@ -28,7 +29,7 @@ def image(compose_project: ComposeProject, stack: Stack) -> ImageFacts:
 
 @pytest.fixture(scope="module")
 def go_builder(project_dir: Path) -> bool:
-    return bool(dockerfile_or_blocked(project_dir / "Dockerfile").go_builders)
+    return bool(dockerfile_or_blocked(project_dockerfile(project_dir)).go_builders)
 
 
 @pytest.mark.ac("1.2-AC3.image-alpine")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.inspect.compose_file import as_mapping, compose_file_or_blocked
+from harness.inspect.compose_file import as_mapping, compose_file_or_blocked, project_dockerfile
 from harness.inspect.dockerfile import dockerfile_or_blocked
 
 pytestmark = pytest.mark.static
@@ -63,7 +63,7 @@ def test_env_file_is_ignored(project_dir: Path, ignore_file: str) -> None:
 
 @pytest.mark.contract("security.non-root")
 def test_runtime_user_is_not_root(project_dir: Path) -> None:
-    dockerfile = dockerfile_or_blocked(project_dir / "Dockerfile")
+    dockerfile = dockerfile_or_blocked(project_dockerfile(project_dir))
     users = dockerfile.runtime.find("USER")
     user = users[-1].value.strip() if users else ""
     assert user not in ROOT_USERS, (

@@ -1,0 +1,47 @@
+"""Layouts the story allows that are not its own: the checks judge the file the project
+really uses, wherever it is. The Dockerfile AC3 is about is the one the compose file
+builds the API from (`build.dockerfile`, relative to `build.context`), not ./Dockerfile."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from harness.plugin.suite_run import run_suite
+from tests.mutants.catalogue import CONTRACT, ROOT
+
+SINGLE_STAGE = ROOT / "tests" / "mutants" / "dockerfiles" / "single-stage.Dockerfile"
+AC3_ROWS = ("1.2-AC3.multi-stage", "1.2-AC3.alpine", "1.2-AC3.layer-cache")
+
+
+@pytest.mark.parametrize(
+    ("built", "at_the_root", "multi_stage"),
+    [(ROOT / "Dockerfile", SINGLE_STAGE, "PASS"), (SINGLE_STAGE, ROOT / "Dockerfile", "FAIL")],
+    ids=["good-where-built", "single-stage-where-built"],
+)
+def test_the_dockerfile_judged_is_the_one_compose_builds(
+    tmp_path: Path, built: Path, at_the_root: Path, multi_stage: str
+) -> None:
+    """The API built from docker/api.Dockerfile, with another Dockerfile at the root as a
+    decoy: the rows follow the compose file, PASS or FAIL by what it builds."""
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "dockerfile: Dockerfile\n" in compose
+    (tmp_path / "docker-compose.yml").write_text(
+        compose.replace("dockerfile: Dockerfile\n", "dockerfile: docker/api.Dockerfile\n")
+    )
+    (tmp_path / "docker").mkdir()
+    shutil.copyfile(built, tmp_path / "docker" / "api.Dockerfile")
+    shutil.copyfile(at_the_root, tmp_path / "Dockerfile")
+    run = run_suite(
+        [str(CONTRACT / "test_ac3_dockerfile.py"), f"--project-dir={tmp_path}"],
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert run.status("1.2-AC3.multi-stage") == multi_stage, run.output[-3000:]
+    if multi_stage == "PASS":
+        for criterion in AC3_ROWS:
+            assert run.status(criterion) == "PASS", (criterion, run.scorecard.get(criterion))
+    else:
+        assert "api.Dockerfile" in run.scorecard["1.2-AC3.multi-stage"]["detail"]
