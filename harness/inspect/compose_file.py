@@ -124,9 +124,9 @@ class ComposeFile:
         looks = [name for name, service in self.services.items() if LOOKS_THE_PART[role](service)]
         return looks[0] if len(looks) == 1 else None
 
-    def built_dockerfile(self, role: str) -> Path | None:
-        """The Dockerfile the service playing `role` builds (compose reads `dockerfile`
-        relative to the build's `context`); None when it builds nothing."""
+    def build_of(self, role: str) -> tuple[Path, Path] | None:
+        """(context, Dockerfile) of the service playing `role`, whose `dockerfile` compose
+        reads relative to its `context`; None when it builds nothing."""
         name = self.playing(role)
         build = self.services[name].get("build") if name else None
         if build is None:
@@ -134,7 +134,7 @@ class ComposeFile:
         if not isinstance(build, dict):  # the short form: the context alone
             build = {"context": build}
         context = self.path.parent / str(build.get("context") or ".")
-        return context / str(build.get("dockerfile") or "Dockerfile")
+        return context, context / str(build.get("dockerfile") or "Dockerfile")
 
     def written_service(self, name: str) -> dict[str, Any]:
         return (self.written.get("services") or {}).get(name) or {}
@@ -183,12 +183,19 @@ def _error_of(output: str) -> str:
     return "\n".join([line for line in lines if line not in warnings] + warnings)
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """On one line, where the parser stopped and why (its own message spans several)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark else problem
+
+
 def read_compose_file(project_dir: Path, cross_check: bool = True) -> ComposeFile:
     path = compose_file_in(project_dir)
     try:
         written = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
-        raise ComposeFileError(f"{path}: not valid YAML: {exc}") from None
+        raise ComposeFileError(f"{path}: not valid YAML: {_yaml_problem(exc)}") from None
     if not isinstance(written, dict) or not isinstance(written.get("services"), dict):
         raise ComposeFileError(f"{path}: no services: mapping")
     env = read_dotenv(project_dir / ".env")
@@ -207,11 +214,16 @@ def compose_file_or_blocked(project_dir: Path, cross_check: bool = True) -> Comp
         raise Blocked(COMPOSE_FILE_ROOT, str(exc)) from None
 
 
-def project_dockerfile(project_dir: Path) -> Path:
-    """The Dockerfile story 1.2's AC3 is about: the one the compose file's API builds,
-    wherever the file puts it; ./Dockerfile when the compose file does not say."""
+def project_build(project_dir: Path) -> tuple[Path, Path]:
+    """(build context, Dockerfile) of the compose file's API: story 1.2's AC3 is about
+    that Dockerfile wherever the file puts it; the project and ./Dockerfile when the
+    compose file does not say."""
     try:
-        built = read_compose_file(project_dir, cross_check=False).built_dockerfile("api")
+        build = read_compose_file(project_dir, cross_check=False).build_of("api")
     except ComposeFileError:
-        built = None
-    return built or project_dir / "Dockerfile"
+        build = None
+    return build or (project_dir, project_dir / "Dockerfile")
+
+
+def project_dockerfile(project_dir: Path) -> Path:
+    return project_build(project_dir)[1]

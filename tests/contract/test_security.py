@@ -5,12 +5,18 @@ network."""
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from pathlib import Path
 
 import pytest
 
-from harness.inspect.compose_file import as_mapping, compose_file_or_blocked, project_dockerfile
+from harness.inspect.compose_file import (
+    as_mapping,
+    compose_file_or_blocked,
+    project_build,
+    project_dockerfile,
+)
 from harness.inspect.dockerfile import dockerfile_or_blocked
 
 pytestmark = pytest.mark.static
@@ -52,12 +58,30 @@ def ignores(patterns_file: Path, name: str) -> bool:
     return ignored
 
 
+def docker_ignore_file(context: Path, dockerfile: Path) -> Path:
+    """The ignore file a build reads: BuildKit's <Dockerfile>.dockerignore where there is
+    one, else the context's .dockerignore."""
+    own = dockerfile.with_name(dockerfile.name + ".dockerignore")
+    return own if own.is_file() else context / ".dockerignore"
+
+
 @pytest.mark.contract("security.env-ignored")
-@pytest.mark.parametrize("ignore_file", [".gitignore", ".dockerignore"])
-def test_env_file_is_ignored(project_dir: Path, ignore_file: str) -> None:
-    assert ignores(project_dir / ignore_file, ".env"), (
-        f"{ignore_file} does not exclude .env: its secrets would be "
-        + ("committed" if ignore_file == ".gitignore" else "sent into the image's build context")
+def test_env_file_is_not_committed(project_dir: Path) -> None:
+    assert ignores(project_dir / ".gitignore", ".env"), (
+        ".gitignore does not exclude .env: its secrets would be committed"
+    )
+
+
+@pytest.mark.contract("security.env-ignored")
+def test_env_file_is_kept_out_of_the_build(project_dir: Path) -> None:
+    context, dockerfile = project_build(project_dir)
+    env = (project_dir / ".env").resolve()
+    if not env.is_relative_to(context.resolve()):
+        return  # the build's context does not hold .env: nothing to keep out
+    ignore_file = docker_ignore_file(context, dockerfile)
+    assert ignores(ignore_file, env.relative_to(context.resolve()).as_posix()), (
+        f"{os.path.relpath(ignore_file, project_dir)} does not exclude .env: its secrets "
+        "would be sent into the image's build context"
     )
 
 

@@ -45,3 +45,25 @@ def test_the_dockerfile_judged_is_the_one_compose_builds(
             assert run.status(criterion) == "PASS", (criterion, run.scorecard.get(criterion))
     else:
         assert "api.Dockerfile" in run.scorecard["1.2-AC3.multi-stage"]["detail"]
+
+
+@pytest.mark.parametrize(
+    ("context", "env_ignored"), [("./api", "MET"), (".", "NOT MET")], ids=["api-folder", "root"]
+)
+def test_env_kept_out_of_the_build_is_judged_in_its_context(
+    tmp_path: Path, context: str, env_ignored: str
+) -> None:
+    """No .dockerignore anywhere: a build whose context is ./api never sees the root's
+    .env, so there is nothing to keep out; one whose context is the root would send it."""
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "context: .\n" in compose
+    (tmp_path / "docker-compose.yml").write_text(
+        compose.replace("context: .\n", f"context: {context}\n")
+    )
+    (tmp_path / "api").mkdir()
+    shutil.copyfile(ROOT / "Dockerfile", tmp_path / context / "Dockerfile")
+    shutil.copyfile(ROOT / ".gitignore", tmp_path / ".gitignore")
+    run = run_suite(
+        [str(CONTRACT / "test_security.py"), f"--project-dir={tmp_path}"], cwd=ROOT, timeout=60
+    )
+    assert run.status("security.env-ignored") == env_ignored, run.output[-3000:]
