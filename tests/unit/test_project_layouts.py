@@ -1,6 +1,7 @@
 """Layouts the story allows that are not its own: the checks judge the file the project
 really uses, wherever it is. The Dockerfile AC3 is about is the one the compose file
-builds the API from (`build.dockerfile`, relative to `build.context`), not ./Dockerfile."""
+builds the API from (`build.dockerfile`, relative to `build.context`), not ./Dockerfile;
+and `.env` is kept out of that build's context, not the project folder's."""
 
 from __future__ import annotations
 
