@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from ..blocked import Blocked
+from .dockerfile import runtime_base
 
 # $$ | ${NAME<op>arg} | $NAME, with op one of :- - :? ? :+ + (compose's interpolation syntax)
 _VARIABLE = re.compile(
@@ -28,12 +29,9 @@ NO_COMPOSE = "no `docker compose` (v2) on this machine"
 COMPOSE_FILE_ROOT = "1.2-AC2.valid"
 
 # The story's two services by the part each plays, for a file that names them otherwise:
-# the database runs an official postgres image, the API is built from the project.
+# the database runs a postgres image (official, or built FROM one), the API is the service
+# built from the project that is not the database.
 _POSTGRES_IMAGE = re.compile(r"(^|/)postgres([:@]|$)")
-LOOKS_THE_PART = {
-    "postgres": lambda service: bool(_POSTGRES_IMAGE.search(str(service.get("image", "")))),
-    "api": lambda service: "build" in service,
-}
 
 
 class ComposeFileError(ValueError):
@@ -121,20 +119,36 @@ class ComposeFile:
         name, else the one service that looks the part; None when none or several do."""
         if role in self.services:
             return role
-        looks = [name for name, service in self.services.items() if LOOKS_THE_PART[role](service)]
+        looks = [name for name, service in self.services.items() if self._looks(role, service)]
         return looks[0] if len(looks) == 1 else None
 
-    def build_of(self, role: str) -> tuple[Path, Path] | None:
-        """(context, Dockerfile) of the service playing `role`, whose `dockerfile` compose
-        reads relative to its `context`; None when it builds nothing."""
-        name = self.playing(role)
-        build = self.services[name].get("build") if name else None
+    def _looks(self, role: str, service: dict[str, Any]) -> bool:
+        if role == "postgres":
+            return self.runs_postgres(service)
+        return "build" in service and not self.runs_postgres(service)
+
+    def runs_postgres(self, service: dict[str, Any]) -> bool:
+        """Whether a service runs a postgres image, or one built FROM a postgres image."""
+        images = [str(service.get("image", ""))]
+        if (build := self.build(service)) is not None:
+            images.append(runtime_base(build[1]) or "")
+        return any(_POSTGRES_IMAGE.search(image) for image in images)
+
+    def build(self, service: dict[str, Any]) -> tuple[Path, Path] | None:
+        """(context, Dockerfile) of a service's build, whose `dockerfile` compose reads
+        relative to its `context`; None when it builds nothing."""
+        build = service.get("build")
         if build is None:
             return None
         if not isinstance(build, dict):  # the short form: the context alone
             build = {"context": build}
         context = self.path.parent / str(build.get("context") or ".")
         return context, context / str(build.get("dockerfile") or "Dockerfile")
+
+    def build_of(self, role: str) -> tuple[Path, Path] | None:
+        """The build of the service playing `role`, if it builds."""
+        name = self.playing(role)
+        return self.build(self.services[name]) if name else None
 
     def written_service(self, name: str) -> dict[str, Any]:
         return (self.written.get("services") or {}).get(name) or {}

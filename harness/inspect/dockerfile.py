@@ -206,6 +206,15 @@ def read_dockerfile(path: Path) -> DockerfileFacts:
     return DockerfileFacts(path, stages, lint, lint_error)
 
 
+def runtime_base(path: Path) -> str | None:
+    """The base image of a Dockerfile's last stage (ARG defaults resolved), read without
+    linting; None when there is no such file or no FROM."""
+    if not path.is_file():
+        return None
+    stages = _stages(DockerfileParser(path=str(path)))
+    return stages[-1].base if stages else None
+
+
 def dockerfile_or_blocked(path: Path) -> DockerfileFacts:
     """The Dockerfile, for a check that needs it read: one missing or without a FROM is
     1.2-AC3.multi-stage's failure, not each check's."""

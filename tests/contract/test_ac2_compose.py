@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from harness.inspect.compose_file import (
     interpolate,
     read_compose_file,
 )
+from harness.inspect.dockerfile import runtime_base
 
 pytestmark = pytest.mark.static
 
@@ -86,7 +88,16 @@ def test_exactly_postgres_and_api(compose: ComposeFile) -> None:
 
 @pytest.mark.ac("1.2-AC2.postgres-image")
 def test_postgres_15_alpine(compose: ComposeFile) -> None:
-    image = service(compose, "postgres").get("image", "")
+    postgres = service(compose, "postgres")
+    if (build := compose.build(postgres)) is not None:
+        dockerfile = os.path.relpath(build[1], compose.path.parent)
+        pytest.fail(
+            f"{compose.where('build:')}: {called(compose, 'postgres')} is built from "
+            f"{dockerfile} (FROM {runtime_base(build[1])}), expected the official image "
+            "postgres:15-alpine",
+            pytrace=False,
+        )
+    image = postgres.get("image", "")
     assert image == "postgres:15-alpine", (
         f"{compose.where('image:')}: {called(compose, 'postgres')} image is {image!r} "
         "(with defaults), "

@@ -120,6 +120,29 @@ def test_services_named_otherwise_fail_only_their_names(tmp_path: Path, compose,
             assert "1.2-AC2.services" in run.scorecard[criterion]["detail"]
 
 
+def test_a_database_built_from_the_project_is_judged_as_the_database(tmp_path: Path) -> None:
+    """Renamed, with the database built FROM postgres rather than run from the image: it
+    still plays postgres (and the API is the other build), so only the names and the image
+    fail, the image's row saying what the database is built from."""
+    renamed = (COMPOSE_MUTANTS / "services-renamed.yml").read_text()
+    image = "    image: ${POSTGRES_IMAGE:-postgres:15-alpine}\n"
+    assert renamed.count(image) == 1
+    built = "    build:\n      context: .\n      dockerfile: db.Dockerfile\n"
+    (tmp_path / "docker-compose.yml").write_text(renamed.replace(image, built))
+    (tmp_path / "db.Dockerfile").write_text("FROM postgres:15-alpine\n")
+    run = run_suite(
+        [str(CONTRACT / "test_ac2_compose.py"), f"--project-dir={tmp_path}"],
+        cwd=ROOT,
+        timeout=120,
+    )
+    roots = ["1.2-AC2.postgres-image", "1.2-AC2.services"]
+    assert failed(run.scorecard) == roots, run.output[-3000:]
+    detail = run.scorecard["1.2-AC2.postgres-image"]["detail"]
+    assert "built from db.Dockerfile (FROM postgres:15-alpine)" in detail, detail
+    for criterion in set(AC2_BY_ROLE) - {"1.2-AC2.postgres-image"}:
+        assert run.status(criterion) == "PASS", (criterion, run.scorecard.get(criterion))
+
+
 @pytest.mark.slow
 def test_services_named_otherwise_come_up_and_are_judged_on_compose(tmp_path: Path) -> None:
     """The compose stack publishes, reads and faults the services that play each part:
