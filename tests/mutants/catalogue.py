@@ -38,6 +38,7 @@ class Mutant:
     compose: str | None = None  # file in tests/mutants/compose
     dockerfile: str | None = None  # file in tests/mutants/dockerfiles
     dockerignore: str | None = None  # file in tests/mutants/ignores
+    gitignore: str | None = None  # file in tests/mutants/ignores
     base: Path = ROOT  # the project whose artifacts the mutant changes
     stack: str = "local"  # "compose": built and started by Docker, from a copy of `base`
 
@@ -58,6 +59,7 @@ class Mutant:
                 ("docker-compose.yml", "compose", self.compose),
                 ("Dockerfile", "dockerfiles", self.dockerfile),
                 (".dockerignore", "ignores", self.dockerignore),
+                (".gitignore", "ignores", self.gitignore),
             )
             if mutant
         ]
@@ -408,6 +410,12 @@ MUTANTS = [
         ("security.env-ignored",),
         SECURITY,
         dockerignore="keeps-env.dockerignore",
+    ),
+    Mutant(
+        "gitignore-commits-env",
+        ("security.env-ignored",),
+        SECURITY,
+        gitignore="commits-env.gitignore",
     ),
     Mutant(
         "db-port-everywhere",
