@@ -196,12 +196,17 @@ class DockerfileError(ValueError):
     """The Dockerfile is missing, or builds nothing (no FROM)."""
 
 
-def read_dockerfile(path: Path) -> DockerfileFacts:
+def _stages_of(path: Path) -> list[Stage]:
     if not path.is_file():
         raise DockerfileError(f"{path} does not exist")
     stages = _stages(DockerfileParser(path=str(path)))
     if not stages:
         raise DockerfileError(f"{path} has no FROM: it builds no image")
+    return stages
+
+
+def read_dockerfile(path: Path) -> DockerfileFacts:
+    stages = _stages_of(path)
     lint, lint_error = _hadolint(path)
     return DockerfileFacts(path, stages, lint, lint_error)
 
@@ -209,10 +214,10 @@ def read_dockerfile(path: Path) -> DockerfileFacts:
 def runtime_base(path: Path) -> str | None:
     """The base image of a Dockerfile's last stage (ARG defaults resolved), read without
     linting; None when there is no such file or no FROM."""
-    if not path.is_file():
+    try:
+        return _stages_of(path)[-1].base
+    except DockerfileError:
         return None
-    stages = _stages(DockerfileParser(path=str(path)))
-    return stages[-1].base if stages else None
 
 
 def dockerfile_or_blocked(path: Path) -> DockerfileFacts:
