@@ -45,15 +45,15 @@ def project_dir_of(args: list[str]) -> Path:
 
 def pytest_args(args: list[str], *, compose: bool) -> list[str]:
     """The suite with its own settings (suite.ini), never the caller's pytest configuration;
-    rooted at the project, so reports and hypothesis' database land there, not in the
-    installation."""
+    rooted at the suite itself, so that a failure names the test file it is in (reports and
+    hypothesis' database land in the current directory, as any pytest run's do)."""
     suite = suite_dir()
     project = project_dir_of(args)
     return [
         str(suite),
         "-c",
         str(suite / "suite.ini"),
-        f"--rootdir={project}",
+        f"--rootdir={suite}",
         "-p",
         "no:cacheprovider",
         *(["--stack=compose"] if compose else []),

@@ -1,6 +1,7 @@
 """A run's verdict: its history and final state through the checker. The final state is
-read from the tables; where the tables cannot be read as the story's schema, it is what
-GET shows, the violations found there still count, and the rest is blocked by the schema."""
+read from the tables, the stock from GET where coupons lacks the story's columns; where the
+claims cannot be read as the story's, it is what GET shows, the violations found there
+still count, and the rest is blocked by the schema."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def views_of(api: ApiClient, names: Iterable[str]) -> dict[str, Any]:
 def judge(history: list[Operation], names: list[str], dsn: str, views: dict[str, Any]) -> Judgement:
     try:
         with psycopg.connect(dsn) as conn:
-            states = {name: read_coupon(conn, name) for name in names}
+            states = {name: read_coupon(conn, name, lambda n=name: views.get(n)) for name in names}
     except Blocked as blocked:
         states = {name: state_from_view(name, views.get(name)) for name in names}
         return Judgement(check(history, states, views), states, blocked)

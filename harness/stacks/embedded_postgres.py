@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from ..inspect.init_scripts import InitScripts
 from . import processes
 from .pg_binaries import PgBinaries
 from .waiting import wait_until
@@ -97,6 +98,7 @@ class EmbeddedPostgres:
         self.owner = processes.unprivileged_user()
         self.process: subprocess.Popen[bytes] | None = None
         self.workdir = workdir
+        self.schema: InitScripts | None = None  # what create_database loaded
 
     def initialise(self) -> None:
         """The data directory: a copy of the machine's template cluster."""
@@ -160,8 +162,8 @@ class EmbeddedPostgres:
                     )
                 )
 
-    def create_database(self, schema_sql: str) -> None:
-        """The database of the credentials, with `schema_sql` run in it."""
+    def create_database(self, schema: InitScripts) -> None:
+        """The database of the credentials, with the schema's files run in it in turn."""
         try:
             with psycopg.connect(self.credentials.dsn("postgres"), autocommit=True) as conn:
                 conn.execute(
@@ -169,10 +171,16 @@ class EmbeddedPostgres:
                         psycopg.sql.Identifier(self.credentials.dbname)
                     )
                 )
-            with psycopg.connect(self.credentials.dsn()) as conn:
-                conn.execute(schema_sql)
         except psycopg.Error as exc:
             raise SchemaError(str(exc).strip()) from None
+        for path in schema.files:
+            try:
+                with psycopg.connect(self.credentials.dsn()) as conn:
+                    conn.execute(path.read_text())
+            except psycopg.Error as exc:
+                which = f"{path.name}: " if len(schema.files) > 1 else ""
+                raise SchemaError(which + str(exc).strip()) from None
+        self.schema = schema
 
     def pause(self) -> None:
         """Every PostgreSQL process stopped (SIGSTOP): connections stay open, nothing answers."""

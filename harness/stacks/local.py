@@ -13,6 +13,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..inspect.init_scripts import INIT_DIR, STORY_INIT_SQL, init_scripts
 from . import processes
 from .credentials import random_credentials
 from .db_network import PROXY_SCRIPT, DbNetwork
@@ -61,6 +62,7 @@ class ApiProcess:
         self, options: LocalOptions, database: DbCredentials, workdir: Path, instance: int = 1
     ) -> None:
         self.options = options
+        self.instance = instance
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = workdir / f"api-{instance}.log"
@@ -92,6 +94,12 @@ class ApiProcess:
                 f"--- its log ({self.log}) ---\n{processes.tail(self.log)}",
             ) from None
 
+    def other_ports(self) -> list[int]:
+        """The ports it listens on that are not the SERVER_PORT it was given."""
+        if self.process is None or self.process.poll() is not None:
+            return []
+        return [port for port in processes.listening_ports(self.process.pid) if port != self.port]
+
     def stop(self) -> None:
         if self.process is not None:
             processes.stop(self.process)
@@ -101,8 +109,27 @@ def start_apis(apis: list[ApiProcess]) -> None:
     """Every instance launched at once, then each waited for: their start-ups overlap."""
     for api in apis:
         api.launch()
-    for api in apis:
-        api.wait_until_serving()
+    try:
+        for api in apis:
+            api.wait_until_serving()
+    except StackError as exc:
+        raise StackError(exc.reason + _port_not_read(apis), exc.detail, exc.root) from None
+
+
+def _port_not_read(apis: list[ApiProcess]) -> str:
+    """Why, when an instance listens on a port of its own choosing (and the next one, on
+    the same port, cannot start): the story's API reads SERVER_PORT."""
+    strays = [(api, ports) for api in apis if (ports := api.other_ports())]
+    if not strays:
+        return ""
+    api, ports = strays[0]
+    return (
+        f"; instance {api.instance} listens on port {', '.join(map(str, ports))}, not on the "
+        f"SERVER_PORT={api.port} it was given: story 1.2's API reads its port and its "
+        "database from the environment "
+        "(one configured otherwise can be judged where it runs: --stack=external --api-url "
+        "URL --dsn DSN)"
+    )
 
 
 class LocalFaults:
@@ -172,12 +199,14 @@ def embedded_database(
     startup_timeout: float = 30.0,
     credentials: DbCredentials | None = None,
 ) -> Iterator[EmbeddedPostgres]:
-    """PostgreSQL in a temporary directory, with the project's scripts/init.sql loaded;
-    random credentials unless given."""
-    schema_file = project_dir / "scripts" / "init.sql"
-    if not schema_file.is_file():
+    """PostgreSQL in a temporary directory, with the project's schema loaded (scripts/init.sql,
+    else what its compose file mounts into the init directory); random credentials unless
+    given."""
+    schema = init_scripts(project_dir)
+    if schema is None:
         raise StackError(
-            f"{schema_file} not found: the local stack loads the schema from it",
+            f"{project_dir / STORY_INIT_SQL} not found, and the compose file mounts no .sql "
+            f"into {INIT_DIR}: the local stack has no schema to load",
             root=INIT_FILE,
         )
     with stack_step("no PostgreSQL to run", FileNotFoundError):
@@ -191,8 +220,8 @@ def embedded_database(
             )
             database.initialise()
             database.start()
-        with stack_step(f"{schema_file} does not load", SchemaError, root=INIT_FILE):
-            database.create_database(schema_file.read_text())
+        with stack_step(f"{schema.origin} does not load", SchemaError, root=INIT_FILE):
+            database.create_database(schema)
         yield database
     finally:
         if database is not None:
@@ -230,7 +259,8 @@ def local_stack(options: LocalOptions, credentials: DbCredentials | None = None)
                 api_urls=urls,
                 dsn=database.credentials.dsn(),
                 description=(
-                    f"local: {database.binaries.version} ({database.binaries.origin}); "
+                    f"local: {database.binaries.version} ({database.binaries.origin}), "
+                    f"schema from {database.schema.origin if database.schema else '?'}; "
                     f"API `{options.api_cmd}`, {len(urls)} instance(s) at {', '.join(urls)}"
                     + (" (to PostgreSQL through the fault proxy)" if db_network else "")
                 ),

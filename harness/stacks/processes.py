@@ -11,6 +11,8 @@ import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+import psutil
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -117,3 +119,22 @@ def tail(path: Path, lines: int = 40) -> str:
     except FileNotFoundError:
         return "(no log written)"
     return "\n".join(text.splitlines()[-lines:]) or "(log is empty)"
+
+
+def listening_ports(pid: int) -> list[int]:
+    """The TCP ports a process and its children listen on (what an API that did not take
+    the port it was given took instead)."""
+    try:
+        parent = psutil.Process(pid)
+        family = [parent, *parent.children(recursive=True)]
+    except psutil.Error:
+        return []
+    ports = set()
+    for process in family:
+        with contextlib.suppress(psutil.Error):
+            ports |= {
+                connection.laddr.port
+                for connection in process.net_connections(kind="tcp")
+                if connection.status == psutil.CONN_LISTEN
+            }
+    return sorted(ports)

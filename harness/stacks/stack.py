@@ -84,7 +84,8 @@ def wait_for_api(api_url: str, *, timeout: float, give_up=lambda: None) -> str:
     Ready is /health answering 200, or any answer that is not a server error (a missing or
     wrong health route is for the health check to report; every other check can still
     run). A server error may mean "still starting", so it is waited out until `timeout`;
-    an API still answering one then is ready all the same."""
+    an API still answering one then is ready all the same, unless a request that needs the
+    database fails as well: then it is not ready, and says so."""
     seen: list[str | None] = []  # what each attempt got: None for no HTTP answer
 
     def answers() -> bool:
@@ -101,4 +102,24 @@ def wait_for_api(api_url: str, *, timeout: float, give_up=lambda: None) -> str:
     except NotReady:
         if not seen or seen[-1] is None or give_up():
             raise
+        if failed := _database_request_fails(api_url):
+            # Not a health route of its own: nothing that needs the database is served, and
+            # every check would fail for that one reason.
+            raise NotReady(
+                f"{what}: {seen[-1]} for {timeout:g} s, and {failed}: the API does not "
+                "reach its database"
+            ) from None
     return seen[-1]
+
+
+def _database_request_fails(api_url: str) -> str | None:
+    """What a request that needs the database got, when that is a server error or none:
+    a GET of a coupon nobody made, which a serving API answers 404."""
+    path = "/api/coupons/coupon-harness-startup-probe"
+    try:
+        response = requests.get(f"{api_url}{path}", timeout=10)
+    except requests.RequestException as exc:
+        return f"GET {path} got no answer ({type(exc).__name__})"
+    if response.status_code >= 500:
+        return f"GET {path} answered {response.status_code} {response.text[:120]!r}"
+    return None

@@ -56,7 +56,7 @@ def unchanged_tables(db: psycopg.Connection) -> Callable[[], Any]:
             before = snapshot(db)
         except Blocked as unreadable:
             yield
-            raise unreadable from None
+            raise unreadable.having_held("the answer held") from None
         yield
         after = snapshot(db)
         changed = [
@@ -72,21 +72,25 @@ def unchanged_tables(db: psycopg.Connection) -> Callable[[], Any]:
 @pytest.fixture
 def stored(db: psycopg.Connection, api: ApiClient) -> Callable[..., Any]:
     """`with stored(name, ...) as (state, ...):` each coupon as the tables hold it (None: no
-    row). Where they cannot be read as the story's schema, as GET shows it: what the block
-    asserts still fails the check, and if it holds the check is blocked by the schema, the
-    tables unjudged. A coupon GET does not show leaves nothing to judge: blocked at once."""
+    row), its stock as GET shows it where coupons lacks the story's columns. Where the
+    claims cannot be read as the story's, as GET shows it: what the block asserts still
+    fails the check, and if it holds the check is blocked by the schema, the tables
+    unjudged. A coupon GET does not show leaves nothing to judge: blocked at once."""
+
+    def view(name: str) -> Callable[[], Any]:
+        return lambda: views_of(api, [name])[name]
 
     @contextmanager
     def read(*names: str):
         try:
-            states = tuple(read_coupon(db, name) for name in names)
+            states = tuple(read_coupon(db, name, view(name)) for name in names)
         except Blocked as unreadable:
             views = views_of(api, names)
             states = tuple(state_from_view(name, views[name]) for name in names)
             if None in states:
                 raise
             yield states
-            raise unreadable from None
+            raise unreadable.having_held("what HTTP showed held") from None
         else:
             yield states
 

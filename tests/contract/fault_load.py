@@ -118,4 +118,4 @@ def judge_run(stack, api, coupon, calls, replies, statuses, recovery, request) -
     assert report.acknowledged, f"no claim was acknowledged: {report}"
     assert not violations, f"{report}: " + "; ".join(str(v) for v in violations[:3])
     if judgement.blocked:
-        raise judgement.blocked  # what HTTP shows holds; the tables could not be read
+        raise judgement.blocked.having_held("what HTTP showed held")

@@ -58,27 +58,49 @@ amounts = st.one_of(
 )
 
 
-def valid_text(value: Any) -> bool:
-    if not isinstance(value, str) or not 1 <= len(value) <= 255 or "\x00" in value:
-        return False
+def text_problem(value: Any) -> str | None:
+    """Why `value` is not a name or user id the contract accepts; None when it is one."""
+    if not isinstance(value, str):
+        return f"{json.dumps(value)[:40]} is not a string"
+    if not 1 <= len(value) <= 255:
+        return f"{len(value)} characters, not 1 to 255"
+    if "\x00" in value:
+        return "it holds a NUL character"
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return False
-    return True
+        return "it holds a lone surrogate, which no UTF-8 text can: stored, it would be another id"
+    return None
+
+
+def valid_text(value: Any) -> bool:
+    return text_problem(value) is None
 
 
 def valid_amount(value: Any) -> bool:
     return type(value) is int and 1 <= value <= MAX_AMOUNT
 
 
+def body_problem(body: Any, texts: tuple[str, ...], amount: bool = False) -> str | None:
+    """Why a create (`amount`) or claim body is malformed; None when it is well formed."""
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    for field in texts:
+        if (problem := text_problem(body.get(field))) is not None:
+            return f"{field}: {problem}"
+    if amount and not valid_amount(body.get("amount")):
+        return f"amount {json.dumps(body.get('amount'))[:40]} is not an integer 1 to 2^31-1"
+    return None
+
+
 def post(api, path: str, body: Any):
     return api.post_raw(path, json.dumps(body).encode(), "application/json")
 
 
-def assert_refusal_changed_nothing(response, tables: StoryTables, before) -> None:
+def assert_refusal_changed_nothing(response, tables: StoryTables, before, why: str) -> None:
+    refused = f"to be refused ({why}): {describe(response)}"
     assert response.status_code < 500, describe(response)
-    assert 400 <= response.status_code < 500, describe(response)
+    assert 400 <= response.status_code < 500, refused
     assert error_text(response), f"no {{'error': text}} body: {describe(response)}"
     if before is not UNREAD:
         after = tables.snapshot()
@@ -98,14 +120,13 @@ def holders() -> set[str]:
 
 
 def check_create(api, tables: StoryTables, created: set[str], body: Any) -> None:
-    valid = (
-        isinstance(body, dict) and valid_text(body.get("name")) and valid_amount(body.get("amount"))
-    )
+    problem = body_problem(body, ("name",), amount=True)
+    valid = problem is None
     existing = tables.coupon(body["name"]) if valid else UNREAD
     before = tables.snapshot()
     response = post(api, "/api/coupons", body)
-    if not valid:
-        assert_refusal_changed_nothing(response, tables, before)
+    if problem is not None:
+        assert_refusal_changed_nothing(response, tables, before, problem)
         return
     if existing is UNREAD:  # a name it created must be refused; another may be this database's
         expected = (409,) if body["name"] in created else (201, 409)
@@ -160,11 +181,8 @@ def check_claim(api, tables: StoryTables, open_coupon: str, holders: set[str], b
     """A claim on the open coupon by a new user must succeed; a malformed one is refused
     and changes nothing; any other (a claim on a coupon the creates above may have made,
     a holder's claim again) may go either way, but never 5xx nor a 4xx without its error."""
-    well_formed = (
-        isinstance(body, dict)
-        and valid_text(body.get("user_id"))
-        and valid_text(body.get("coupon_name"))
-    )
+    problem = body_problem(body, ("user_id", "coupon_name"))
+    well_formed = problem is None
     before = tables.snapshot()
     on_open = well_formed and body["coupon_name"] == open_coupon
     stored = tables.coupon(open_coupon) if on_open else UNREAD
@@ -178,8 +196,8 @@ def check_claim(api, tables: StoryTables, open_coupon: str, holders: set[str], b
         holders.add(body["user_id"])
         stored = tables.coupon(open_coupon)
         assert stored is UNREAD or body["user_id"] in stored.claimants, stored
-    elif not well_formed:
-        assert_refusal_changed_nothing(response, tables, before)
+    elif problem is not None:
+        assert_refusal_changed_nothing(response, tables, before, problem)
     else:
         assert response.status_code < 500, describe(response)
         if response.status_code >= 400:
@@ -244,27 +262,51 @@ def test_any_name_in_the_path(api, name: str) -> None:
         assert error_text(response), f"no {{'error': text}} body: {describe(response)}"
 
 
-TRANSPORT = {
-    "empty-body": (b"", "application/json"),
-    "no-content-type": (b'{"name": "x", "amount": 1}', None),
-    "form-encoded": (b"name=x&amount=1", "application/x-www-form-urlencoded"),
-    "text-plain": (b'{"name": "x", "amount": 1}', "text/plain"),
-    "invalid-utf8": (b'{"name": "\xff\xfe", "amount": 1}', "application/json"),
-    "deeply-nested": (b"[" * 100_000 + b"]" * 100_000, "application/json"),
-    "huge-name": (b'{"name": "' + b"x" * 2_000_000 + b'", "amount": 1}', "application/json"),
-    "number-overflow": (b'{"name": "x", "amount": 1e400}', "application/json"),
-    "nan": (b'{"name": "x", "amount": NaN}', "application/json"),
-    "trailing-garbage": (b'{"name": "x", "amount": 1} {}', "application/json"),
+TRANSPORT = {  # id: (body, content type, why it must be refused)
+    "empty-body": (b"", "application/json", "an empty body"),
+    "no-content-type": (b'{"name": "x", "amount": 1}', None, "no content type"),
+    "form-encoded": (
+        b"name=x&amount=1",
+        "application/x-www-form-urlencoded",
+        "a form, not JSON",
+    ),
+    "text-plain": (b'{"name": "x", "amount": 1}', "text/plain", "text/plain, not JSON"),
+    "invalid-utf8": (
+        b'{"name": "\xff\xfe", "amount": 1}',
+        "application/json",
+        "bytes that are not UTF-8, so not JSON",
+    ),
+    "deeply-nested": (b"[" * 100_000 + b"]" * 100_000, "application/json", "not an object"),
+    "huge-name": (
+        b'{"name": "' + b"x" * 2_000_000 + b'", "amount": 1}',
+        "application/json",
+        "a name of 2,000,000 characters",
+    ),
+    "number-overflow": (
+        b'{"name": "x", "amount": 1e400}',
+        "application/json",
+        "an amount beyond any integer",
+    ),
+    "nan": (b'{"name": "x", "amount": NaN}', "application/json", "NaN, which is not JSON"),
+    "trailing-garbage": (
+        b'{"name": "x", "amount": 1} {}',
+        "application/json",
+        "two JSON values, not one",
+    ),
 }
 
 
 @pytest.mark.contract("hostile.transport")
 @pytest.mark.parametrize("path", ["/api/coupons", "/api/coupons/claim"])
-@pytest.mark.parametrize(("body", "content_type"), list(TRANSPORT.values()), ids=list(TRANSPORT))
-def test_transport_oddities(api, db, path: str, body: bytes, content_type: str | None) -> None:
+@pytest.mark.parametrize(
+    ("body", "content_type", "why"), list(TRANSPORT.values()), ids=list(TRANSPORT)
+)
+def test_transport_oddities(
+    api, db, path: str, body: bytes, content_type: str | None, why: str
+) -> None:
     with StoryTables(db) as tables:
         before = tables.snapshot()
         response = api.post_raw(path, body, content_type)
         # JSON without a content type may be accepted; it was valid
         if not (path == "/api/coupons" and content_type is None and response.status_code == 201):
-            assert_refusal_changed_nothing(response, tables, before)
+            assert_refusal_changed_nothing(response, tables, before, why)

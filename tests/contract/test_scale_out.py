@@ -53,4 +53,4 @@ def test_invariants_hold_across_instances(stack, api, unique_name, claim_statuse
     broken = judgement.broken()
     assert not broken, f"{summary}: " + "; ".join(str(v) for v in broken[:3])
     if judgement.blocked:
-        raise judgement.blocked  # what HTTP shows holds; the tables could not be read
+        raise judgement.blocked.having_held("what HTTP showed held")

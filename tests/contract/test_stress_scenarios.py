@@ -102,7 +102,7 @@ def test_invariant_holds(run_scenario, name: str, invariant: int) -> None:
     broken = judgement.broken(f"invariant.{invariant}")
     assert not broken, f"after {name}: " + "; ".join(str(v) for v in broken[:3])
     if judgement.blocked:
-        raise judgement.blocked  # what HTTP shows holds; the tables could not be read
+        raise judgement.blocked.having_held("what HTTP showed held")
 
 
 def _histogram(statuses: list[int]) -> dict[int, int]:

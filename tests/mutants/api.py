@@ -134,6 +134,15 @@ def without_health(app: Any) -> Any:
 
 
 @mutant
+def database_settings_ignored(settings: Settings) -> Any:
+    """Its database address hard-coded instead of read from DB_HOST/DB_PORT (here a port
+    nobody listens on): /health answers 503 and every request that needs the database
+    fails. One root cause: stack.ready fails once, saying so, and blocks the rest. (Its
+    database calls give up after 0.5 s, so that /health answers within the harness's wait.)"""
+    return create_app(dataclasses.replace(settings, db_port=1, db_timeout=0.5))
+
+
+@mutant
 def no_health(settings: Settings) -> Any:
     """No GET /health at all (404); everything else right."""
     return without_health(create_app(settings))
@@ -556,15 +565,38 @@ def health_500_when_down(settings: Settings) -> Any:
     )(settings)
 
 
+@dataclasses.dataclass(frozen=True)
+class TableNames:
+    """Where a store of its own keeps the stock and the claims."""
+
+    coupons: str
+    code: str
+    total: str
+    left: str
+    claims: str
+    user: str
+    coupon: str
+
+
 class OwnSchemaStore(CouponStore):
     """Coupons kept in tables of its own (schemas/own-schema.sql), served as the contract
     asks: its schema is the only difference from the story (the own-schema mutants below
     each add one bug to it)."""
 
+    NAMES = TableNames(
+        "promotions", "code", "total", "left_count", "redemptions", "user_ref", "promotion_code"
+    )
+
+    def sql(self, template: str) -> str:
+        """`template` with {coupons}, {code}, ... spelled as this store's tables are."""
+        return template.format(**vars(self.NAMES))
+
     async def create(self, name: str, amount: int) -> bool:
         created = await self._one_row(
-            "INSERT INTO promotions (code, total, left_count) VALUES (%(n)s, %(a)s, %(a)s) "
-            "ON CONFLICT DO NOTHING RETURNING code",
+            self.sql(
+                "INSERT INTO {coupons} ({code}, {total}, {left}) VALUES (%(n)s, %(a)s, %(a)s) "
+                "ON CONFLICT DO NOTHING RETURNING {code}"
+            ),
             {"n": name, "a": amount},
         )
         return created is not None
@@ -572,32 +604,34 @@ class OwnSchemaStore(CouponStore):
     async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
         key = {"u": user_id, "c": coupon_name}
         async with self.pool.connection() as conn, conn.transaction():
-            row = await (
-                await conn.execute(
-                    "SELECT left_count, EXISTS (SELECT 1 FROM redemptions WHERE user_ref = %(u)s "
-                    "AND promotion_code = %(c)s) FROM promotions WHERE code = %(c)s FOR UPDATE",
-                    key,
-                )
-            ).fetchone()
-            if row is None:
+            locked = await conn.execute(
+                self.sql("SELECT {left} FROM {coupons} WHERE {code} = %(c)s FOR UPDATE"), key
+            )
+            if (row := await locked.fetchone()) is None:
                 return ClaimOutcome.NOT_FOUND
-            left, holds = row
-            if holds:
+            (left,) = row
+            # after the lock, in a statement of its own: it sees the claims committed before
+            held = await conn.execute(
+                self.sql("SELECT 1 FROM {claims} WHERE {user} = %(u)s AND {coupon} = %(c)s"), key
+            )
+            if await held.fetchone() is not None:
                 return ClaimOutcome.ALREADY_CLAIMED
             if left <= 0:
                 return ClaimOutcome.OUT_OF_STOCK
             await conn.execute(
-                "INSERT INTO redemptions (user_ref, promotion_code) VALUES (%(u)s, %(c)s)", key
+                self.sql("INSERT INTO {claims} ({user}, {coupon}) VALUES (%(u)s, %(c)s)"), key
             )
             await conn.execute(
-                "UPDATE promotions SET left_count = left_count - 1 WHERE code = %(c)s", key
+                self.sql("UPDATE {coupons} SET {left} = {left} - 1 WHERE {code} = %(c)s"), key
             )
         return ClaimOutcome.CLAIMED
 
     async def get(self, name: str) -> Coupon | None:
         row = await self._one_row(
-            "SELECT code, total, left_count, ARRAY(SELECT user_ref FROM redemptions "
-            "WHERE promotion_code = code ORDER BY id) FROM promotions WHERE code = %(c)s",
+            self.sql(
+                "SELECT {code}, {total}, {left}, ARRAY(SELECT {user} FROM {claims} "
+                "WHERE {coupon} = {code} ORDER BY id) FROM {coupons} WHERE {code} = %(c)s"
+            ),
             {"c": name},
         )
         return None if row is None else Coupon(*row)
@@ -615,7 +649,9 @@ class OversellingOwnSchemaStore(OwnSchemaStore):
         key = {"u": user_id, "c": coupon_name}
         async with self.pool.connection() as conn:
             row = await (
-                await conn.execute("SELECT left_count FROM promotions WHERE code = %(c)s", key)
+                await conn.execute(
+                    self.sql("SELECT {left} FROM {coupons} WHERE {code} = %(c)s"), key
+                )
             ).fetchone()
             if row is None:
                 return ClaimOutcome.NOT_FOUND
@@ -623,13 +659,13 @@ class OversellingOwnSchemaStore(OwnSchemaStore):
                 return ClaimOutcome.OUT_OF_STOCK
             try:
                 await conn.execute(
-                    "INSERT INTO redemptions (user_ref, promotion_code) VALUES (%(u)s, %(c)s)", key
+                    self.sql("INSERT INTO {claims} ({user}, {coupon}) VALUES (%(u)s, %(c)s)"), key
                 )
             except errors.UniqueViolation:
                 return ClaimOutcome.ALREADY_CLAIMED
             # the bug: the stock read above, written back without a lock
             await conn.execute(
-                "UPDATE promotions SET left_count = %(left)s WHERE code = %(c)s",
+                self.sql("UPDATE {coupons} SET {left} = %(left)s WHERE {code} = %(c)s"),
                 {**key, "left": row[0] - 1},
             )
         return ClaimOutcome.CLAIMED
@@ -660,9 +696,11 @@ class OverwritingOwnSchemaStore(OwnSchemaStore):
     async def create(self, name: str, amount: int) -> bool:
         # the bug: a duplicate answers 409 but has already replaced the first coupon's stock
         row = await self._one_row(
-            "INSERT INTO promotions (code, total, left_count) VALUES (%(n)s, %(a)s, %(a)s) "
-            "ON CONFLICT (code) DO UPDATE SET total = EXCLUDED.total, "
-            "left_count = EXCLUDED.left_count RETURNING xmax = 0",
+            self.sql(
+                "INSERT INTO {coupons} ({code}, {total}, {left}) VALUES (%(n)s, %(a)s, %(a)s) "
+                "ON CONFLICT ({code}) DO UPDATE SET {total} = EXCLUDED.{total}, "
+                "{left} = EXCLUDED.{left} RETURNING xmax = 0"
+            ),
             {"n": name, "a": amount},
         )
         return bool(row and row[0])
@@ -680,6 +718,31 @@ def own_schema_plain_errors(settings: Settings) -> Any:
     """Tables of its own, and errors in plain text: a refusal's answer is still judged,
     though the tables cannot be read to see that it stored nothing."""
     return rewrite_responses(create_app(settings, OwnSchemaStore(settings)), plain_text_errors)
+
+
+class StockRenamedStore(OwnSchemaStore):
+    """The story's claims table; the stock in coupons, under columns of its own
+    (schemas/stock-renamed.sql): the claims rows still judge every claim."""
+
+    NAMES = TableNames("coupons", "name", "total", "left_count", "claims", "user_id", "coupon_name")
+
+
+@mutant
+def stock_renamed(settings: Settings) -> Any:
+    """Not a bug: coupons' stock columns named its own way, everything else right (what
+    tests/unit/test_root_causes runs to see the claims judged on the tables all the same)."""
+    return with_store(StockRenamedStore)(settings)
+
+
+class ClaimsElsewhereStore(StockRenamedStore):
+    NAMES = dataclasses.replace(StockRenamedStore.NAMES, claims="claim_log")
+
+
+@mutant
+def stock_renamed_claims_elsewhere(settings: Settings) -> Any:
+    """Stock columns of its own, and every claim kept in a table beside claims (which stays
+    empty): GET agrees with the answers; only the claims table shows nothing was stored."""
+    return with_store(ClaimsElsewhereStore)(settings)
 
 
 # ---------------------------------------------------------------- scale-out: right as one process

@@ -370,6 +370,13 @@ MUTANTS = [
         api="own-schema-duplicate-overwrites",
         schema="own-schema.sql",
     ),
+    Mutant(
+        "stock-renamed-claims-elsewhere",
+        ("claim.success", "invariant.3"),
+        ("test_claim.py", *STRESS),
+        api="stock-renamed-claims-elsewhere",
+        schema="stock-renamed.sql",
+    ),
     Mutant("get-first-10-claimants", ("invariant.4",), STRESS, api="get-first-10-claimants"),
     Mutant(
         "unlocked-eligibility-without-unique",

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from harness.plugin.suite_run import SuiteRun, run_suite
+from harness.stacks.ports import free_port
 
 ROOT = Path(__file__).parents[2]
 HEALTH = str(ROOT / "tests" / "contract" / "test_health.py")
@@ -29,6 +30,19 @@ def test_api_that_dies_at_startup_shows_its_exit_and_log() -> None:
     assert run.status("stack.ready") == "FAIL"
     assert run.status("health.ok") == "BLOCKED"
     assert "blocked by stack.ready: the local stack did not come up" in run.output
+
+
+def test_api_that_takes_a_port_of_its_own_is_told_to_read_server_port() -> None:
+    port = free_port()
+    serve = (
+        f"import http.server as h; h.HTTPServer(('127.0.0.1', {port}), h.BaseHTTPRequestHandler)"
+    )
+    python = shlex.quote(sys.executable)
+    run = suite(f'--api-cmd={python} -c "{serve}.serve_forever()"', "--startup-timeout=5")
+    assert run.exit_code == 1
+    detail = run.scorecard["stack.ready"]["detail"]
+    assert f"listens on port {port}, not on the SERVER_PORT=" in detail, detail
+    assert "--stack=external --api-url URL --dsn DSN" in detail
 
 
 def test_project_without_init_sql_is_named(tmp_path: Path) -> None:

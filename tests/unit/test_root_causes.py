@@ -1,7 +1,8 @@
 """One root cause, one failure: a stack that does not come up fails `stack.ready` once and
 blocks what needs it; an API without /health fails `health.ok` once while every other
 check still runs and judges it; a schema of its own fails its AC4 rows, and the checks
-that read the tables judge what GET shows, blocked only for the tables' part; services
+that read the tables judge what GET shows, blocked only for the tables' part (where only
+the stock's columns differ, the claims rows judge them all the same); services
 named otherwise fail 1.2-AC2.services alone, the other AC2 rows judging the part each plays;
 an init.sql missing fails 1.2-AC4.init-file alone, a compose file or Dockerfile missing or
 unreadable 1.2-AC2.valid or 1.2-AC3.multi-stage."""
@@ -88,9 +89,40 @@ def test_a_schema_of_its_own_fails_only_its_schema_rows(tmp_path: Path) -> None:
     )
     for criterion in judged_then_blocked:
         assert run.status(criterion) == "BLOCKED", (criterion, run.scorecard.get(criterion))
-        assert "1.2-AC4.coupons" in run.scorecard[criterion]["detail"]
+        detail = run.scorecard[criterion]["detail"]
+        assert "1.2-AC4." in detail and "held)" in detail, (criterion, detail)
     assert run.status("claim.prefer-200") == "MET" and run.status("claim.order") == "MET"
     assert run.status("hostile.paths") == "PASS"
+
+
+def test_stock_columns_of_its_own_leave_the_claims_judged_on_the_tables(tmp_path: Path) -> None:
+    """The story's claims table, coupons' stock under columns of its own: the AC4 rows fail,
+    and every check that reads the tables judges the claims rows, with the stock from GET:
+    passed, not blocked."""
+    (tmp_path / "scripts").mkdir()
+    schema = ROOT / "tests/mutants/schemas/stock-renamed.sql"
+    shutil.copyfile(schema, tmp_path / "scripts/init.sql")
+    tests = ("test_ac4_schema.py", "test_claim.py", "test_create_coupon.py", "test_names.py")
+    run = run_suite(
+        [
+            *(str(CONTRACT / t) for t in tests),
+            str(CONTRACT / "test_stress_scenarios.py"),
+            str(CONTRACT / "test_races.py"),
+            f"--project-dir={tmp_path}",
+            f"--api-cmd={MUTANT_API} stock-renamed",
+        ],
+        cwd=ROOT,
+        timeout=600,
+    )
+    rows = {cid.rsplit(".", 1)[0] for cid in failed(run.scorecard)}
+    assert rows == {"1.2-AC4"}, run.output[-3000:]
+    judged = (
+        *("claim.success", "claim.out-of-stock", "create.created", "create.race"),
+        *("names.identity", "stress.flash-sale", "races.workloads"),
+        *(f"invariant.{n}" for n in range(1, 7)),
+    )
+    for criterion in judged:
+        assert run.status(criterion) == "PASS", (criterion, run.scorecard.get(criterion))
 
 
 COMPOSE_MUTANTS = ROOT / "tests" / "mutants" / "compose"
@@ -233,3 +265,23 @@ def test_no_compose_file_is_one_failure_on_the_compose_stack(tmp_path: Path) -> 
     for criterion in ("1.2-AC1.up", "1.2-AC3.image-alpine", "1.2-AC4.auto-init", "claim.success"):
         assert run.status(criterion) == "BLOCKED", (criterion, run.scorecard.get(criterion))
         assert "blocked by 1.2-AC2.valid" in run.scorecard[criterion]["detail"]
+
+
+def test_an_api_that_cannot_reach_its_database_is_one_failure() -> None:
+    """/health 503 and every request needing the database 5xx until the start-up timeout:
+    stack.ready fails once, saying why, instead of a FAIL per check."""
+    tests = ("test_health.py", "test_claim.py", "test_get_coupon.py")
+    run = run_suite(
+        [
+            *(str(CONTRACT / t) for t in tests),
+            f"--api-cmd={MUTANT_API} database-settings-ignored",
+            "--startup-timeout=5",
+        ],
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert failed(run.scorecard) == ["stack.ready"], run.output[-3000:]
+    detail = run.scorecard["stack.ready"]["detail"]
+    assert "GET /health answered 503" in detail and "does not reach its database" in detail
+    for criterion in ("health.ok", "claim.success", "get.shape"):
+        assert run.status(criterion) == "BLOCKED", (criterion, run.scorecard.get(criterion))
