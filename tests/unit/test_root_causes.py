@@ -56,6 +56,7 @@ def test_an_api_without_health_is_judged_on_everything_else() -> None:
     assert run.exit_code == 1
     assert failed(run.scorecard) == ["health.ok"], run.output[-3000:]
     assert "404" in run.scorecard["health.ok"]["detail"]
+    assert run.status("health.prefer-body") == "BLOCKED"  # no route, so no body to prefer
     assert run.status("claim.success") == "PASS" and run.status("get.shape") == "PASS"
 
 
