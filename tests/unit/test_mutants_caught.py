@@ -23,7 +23,7 @@ def compose_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     selected = [
         item.callspec.params["mutant"]
         for item in request.session.items
-        if "mutant" in getattr(getattr(item, "callspec", None), "params", {})
+        if item.module is request.module and hasattr(item, "callspec")
     ]
     with ThreadPoolExecutor(max_workers=COMPOSE_AT_ONCE) as pool:
         yield {
