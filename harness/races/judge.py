@@ -5,7 +5,7 @@ still count, and the rest is blocked by the schema."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +39,12 @@ def views_of(api: ApiClient, names: Iterable[str]) -> dict[str, Any]:
         except ValueError:
             views[name] = response.text
     return views
+
+
+def view_later(api: ApiClient, name: str) -> Callable[[], Any]:
+    """GET's body for `name`, fetched only when asked for (where the tables make it needless,
+    it never is)."""
+    return lambda: views_of(api, [name])[name]
 
 
 def judge(history: list[Operation], names: list[str], dsn: str, views: dict[str, Any]) -> Judgement:

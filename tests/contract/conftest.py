@@ -16,7 +16,7 @@ from harness.inspect.init_sql import read_story_schema
 from harness.inspect.schema_facts import Schema
 from harness.plugin.profiles import use_suite_profile
 from harness.races.client import ApiClient
-from harness.races.judge import views_of
+from harness.races.judge import view_later, views_of
 from harness.races.tables import read_coupon, snapshot, state_from_view
 from harness.stacks.stack import FaultControls, Stack
 
@@ -77,13 +77,10 @@ def stored(db: psycopg.Connection, api: ApiClient) -> Callable[..., Any]:
     fails the check, and if it holds the check is blocked by the schema, the tables
     unjudged. A coupon GET does not show leaves nothing to judge: blocked at once."""
 
-    def view(name: str) -> Callable[[], Any]:
-        return lambda: views_of(api, [name])[name]
-
     @contextmanager
     def read(*names: str):
         try:
-            states = tuple(read_coupon(db, name, view(name)) for name in names)
+            states = tuple(read_coupon(db, name, view_later(api, name)) for name in names)
         except Blocked as unreadable:
             views = views_of(api, names)
             states = tuple(state_from_view(name, views[name]) for name in names)

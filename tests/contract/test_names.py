@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 
 from harness.blocked import Blocked
-from harness.races.judge import views_of
+from harness.races.judge import view_later
 from harness.races.tables import read_coupon
 
 from .conftest import describe
@@ -53,7 +53,7 @@ def test_names_differing_only_so_are_distinct_coupons(api, db, unique_name, grou
         )
     for name in names:  # after every answer was judged: a schema of its own blocks here
         try:
-            state = read_coupon(db, name, lambda n=name: views_of(api, [n])[n])
+            state = read_coupon(db, name, view_later(api, name))
         except Blocked as unread:
             raise unread.having_held("what HTTP showed held") from None
         assert state is not None and state.claimants == (f"holder of {name}",), (
