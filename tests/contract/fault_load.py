@@ -88,18 +88,20 @@ def under_load(
 
 
 def unanswered_in_time(replies: list[Reply], window: tuple[float, float], bound: float) -> str:
-    """Claims sent within `window` (monotonic times) that got no answer within `bound`
-    seconds, as one line; empty when every one was answered (an error is an answer)."""
-    during = [r for r in replies if window[0] <= r.invoked < window[1]]
+    """Claims in flight at any time within `window` (monotonic times) that got no answer
+    within `bound` seconds, as one line; empty when every one was answered (an error is an
+    answer). Those sent just before the fault count too: when every client's claim hangs
+    from the fault's first moment, none is sent during it, and the hang is the finding."""
+    during = [r for r in replies if r.invoked < window[1] and r.completed >= window[0]]
     slow = [r for r in during if r.completed - r.invoked > bound or r.status is None]
     if not during:
-        return "no claim was sent during the fault"
+        return "no claim was in flight during the fault"
     if not slow:
         return ""
     first = slow[0]
     return (
-        f"{len(slow)} of {len(during)} claims sent during the fault got no answer within "
-        f"{bound:g}s; first: waited {first.completed - first.invoked:.1f}s, "
+        f"{len(slow)} of {len(during)} claims in flight during the fault got no answer "
+        f"within {bound:g}s; first: waited {first.completed - first.invoked:.1f}s, "
         f"{first.status or first.error}"
     )
 

@@ -33,6 +33,18 @@ LOOKALIKES = {
 }
 
 
+def path_problem(api, fresh: str) -> str:
+    """'' when GET reaches a coupon whose name must be percent-encoded in the path (a space,
+    an é); else what was seen. That is get.names' failure, and every GET below would show
+    it again rather than anything about identity."""
+    name = f"{fresh} path {CAFE}"
+    assert api.create(name, 1).status_code == 201
+    response = api.get(name)
+    if response.status_code == 200 and response.json().get("name") == name:
+        return ""
+    return f"GET {name!r}, a name to percent-encode in the path: {describe(response)}"
+
+
 @pytest.mark.contract("names.identity")
 @pytest.mark.parametrize("group", list(LOOKALIKES))
 def test_names_differing_only_so_are_distinct_coupons(api, db, unique_name, group) -> None:
@@ -43,7 +55,8 @@ def test_names_differing_only_so_are_distinct_coupons(api, db, unique_name, grou
     for name in names:
         response = api.claim(f"holder of {name}", name)
         assert response.status_code in (200, 201), f"claim on {name!r}: {describe(response)}"
-    for amount, name in enumerate(names, start=2):
+    unreachable = path_problem(api, unique_name("names"))
+    for amount, name in enumerate([] if unreachable else names, start=2):
         response = api.get(name)
         assert response.status_code == 200, f"GET {name!r}: {describe(response)}"
         body = response.json()
@@ -53,9 +66,11 @@ def test_names_differing_only_so_are_distinct_coupons(api, db, unique_name, grou
         )
     for name in names:  # after every answer was judged: a schema of its own blocks here
         try:
-            state = read_coupon(db, name, view_later(api, name))
+            state = read_coupon(db, name, None if unreachable else view_later(api, name))
         except Blocked as unread:
             raise unread.having_held("what HTTP showed held") from None
         assert state is not None and state.claimants == (f"holder of {name}",), (
             f"{name!r} in the tables: {state}"
         )
+    if unreachable:
+        raise Blocked("get.names", unreachable, held="create, claim and the tables kept them apart")

@@ -13,7 +13,7 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import psycopg
 from psycopg import errors
@@ -1084,6 +1084,11 @@ class DoubleDecodingStore(CouponStore):
         return await super().get(unquote(name))
 
 
+class PathSpelledStore(CouponStore):
+    async def get(self, name: str) -> Coupon | None:
+        return await super().get(quote(name, safe=""))
+
+
 @mutant
 def get_unchecked_name(settings: Settings) -> Any:
     """GET sends any name in the path to the database: a NUL in it answers 500."""
@@ -1095,6 +1100,13 @@ def get_unchecked_name(settings: Settings) -> Any:
 def get_decodes_twice(settings: Settings) -> Any:
     """GET percent-decodes the already-decoded name again: "%41" finds coupon "A"."""
     return with_store(DoubleDecodingStore)(settings)
+
+
+@mutant
+def get_path_undecoded(settings: Settings) -> Any:
+    """GET looks the name up as the path spells it, percent-encoding and all ("a%20b" for
+    "a b"), as a Go API on fiber v2 does without UnescapePath."""
+    return with_store(PathSpelledStore)(settings)
 
 
 @mutant

@@ -326,6 +326,7 @@ MUTANTS = [
     ),
     Mutant("get-unknown-200", ("get.unknown",), ("test_get_coupon.py",), api="get-unknown-200"),
     Mutant("get-decodes-twice", ("get.names",), ("test_get_coupon.py",), api="get-decodes-twice"),
+    Mutant("get-path-undecoded", ("get.names",), ("test_get_coupon.py",), api="get-path-undecoded"),
     Mutant(
         "errors-plain-text", ("errors.body",), ("test_invalid_input.py",), api="errors-plain-text"
     ),

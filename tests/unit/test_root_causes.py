@@ -286,3 +286,19 @@ def test_an_api_that_cannot_reach_its_database_is_one_failure() -> None:
     assert "GET /health answered 503" in detail and "does not reach its database" in detail
     for criterion in ("health.ok", "claim.success", "get.shape"):
         assert run.status(criterion) == "BLOCKED", (criterion, run.scorecard.get(criterion))
+
+
+def test_a_get_that_does_not_decode_its_path_is_one_failure() -> None:
+    """GET looking names up percent-encoded (fiber v2 without UnescapePath): get.names fails;
+    names.identity, whose lookalikes hold spaces and an é, judges create, claim and the
+    tables and is blocked by it, not failed a second time."""
+    tests = ("test_get_coupon.py", "test_names.py")
+    run = run_suite(
+        [*(str(CONTRACT / t) for t in tests), f"--api-cmd={MUTANT_API} get-path-undecoded"],
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert failed(run.scorecard) == ["get.names"], run.output[-3000:]
+    assert run.status("names.identity") == "BLOCKED", run.scorecard.get("names.identity")
+    assert "kept them apart" in run.scorecard["names.identity"]["detail"]
+    assert run.status("get.shape") == "PASS"
