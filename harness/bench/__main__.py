@@ -23,6 +23,7 @@ import psycopg
 
 from harness.stacks.local import REFERENCE_API_CMD, LocalOptions, local_stack
 from harness.stacks.stack import StackError
+from harness.steal import steal_cell, steal_legend
 
 from .generators import (
     CLASSES,
@@ -121,7 +122,7 @@ def prepare(dsn: str, spread: int) -> None:
 def table(measurements: list[Measurement]) -> str:
     lines = [
         f"{'shape':<7}{'clients':>8}  {'generator':<30}{'claims/s':>10}{'ratio':>7}"
-        f"{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'steal':>7}"
     ]
     for m in measurements:
         baseline = next(
@@ -134,7 +135,7 @@ def table(measurements: list[Measurement]) -> str:
         ratio = m.claims_per_s / baseline.claims_per_s if baseline.claims_per_s else 0.0
         lines.append(
             f"{m.shape:<7}{m.clients:>8}  {m.generator:<30}{m.claims_per_s:>10.0f}"
-            f"{ratio:>7.2f}{m.p50_ms:>9.1f}{m.p99_ms:>9.1f}{m.errors:>8}"
+            f"{ratio:>7.2f}{m.p50_ms:>9.1f}{m.p99_ms:>9.1f}{m.errors:>8}{steal_cell(m.steal):>7}"
         )
     return "\n".join(lines)
 
@@ -170,9 +171,10 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\nsale: {options.sale_clients} clients, {options.sale_seconds} s, "
             f"claims/s per {options.window:g}-s window\n{sale_table(sales)}"
+            + steal_legend([run.measurement.steal for run in sales])
         )
     if measurements:
-        print(f"\n{table(measurements)}")
+        print(f"\n{table(measurements)}" + steal_legend([m.steal for m in measurements]))
     if generators:
         print(
             f"\nload generators: {USERS_PER_RUN} users, {options.seconds} s each\n"

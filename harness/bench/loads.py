@@ -16,6 +16,8 @@ from pathlib import Path
 
 import psycopg
 
+from harness.steal import StealMeter
+
 WRK_SCRIPT = Path(__file__).with_name("claims.wrk.lua")
 
 
@@ -28,6 +30,7 @@ class Measurement:
     p50_ms: float
     p99_ms: float
     errors: int
+    steal: float | None = None  # the host's steal share while it ran (steal.py)
 
 
 def claims_rows(dsn: str) -> int:
@@ -72,23 +75,24 @@ def run_pgbench(
         script_path = Path(folder) / "claim.sql"
         script_path.write_text(script)
         before = claims_rows(dsn)
-        result = subprocess.run(
-            [
-                "pgbench",
-                "--no-vacuum",
-                "--protocol=prepared",
-                f"--client={clients}",
-                f"--jobs={min(clients, 2)}",
-                f"--time={seconds}",
-                f"--file={script_path}",
-                "--log",
-                f"--log-prefix={folder}/tx",
-                dsn,
-            ],
-            capture_output=True,
-            text=True,
-            cwd=folder,
-        )
+        with StealMeter() as host:
+            result = subprocess.run(
+                [
+                    "pgbench",
+                    "--no-vacuum",
+                    "--protocol=prepared",
+                    f"--client={clients}",
+                    f"--jobs={min(clients, 2)}",
+                    f"--time={seconds}",
+                    f"--file={script_path}",
+                    "--log",
+                    f"--log-prefix={folder}/tx",
+                    dsn,
+                ],
+                capture_output=True,
+                text=True,
+                cwd=folder,
+            )
         if result.returncode != 0:
             raise RuntimeError(f"pgbench failed: {result.stderr[-2000:]}")
         gained = claims_rows(dsn) - before
@@ -105,6 +109,7 @@ def run_pgbench(
         gained / seconds,
         *_percentiles(latencies),
         int(failed.group(1)) if failed else 0,
+        host.share,
     )
 
 
@@ -120,6 +125,25 @@ def run_wrk(
     """wrk against every instance at once, the connections split between them (wrk talks
     to one host): claims/s from the rows gained, p50 the instances' mean, p99 their worst."""
     before = claims_rows(dsn)
+    with StealMeter() as host:
+        stats = _run_wrk_processes(api_urls, coupon, spread, clients, seconds)
+    gained = claims_rows(dsn) - before
+    return Measurement(
+        "API over HTTP",
+        shape,
+        clients,
+        gained / seconds,
+        statistics.fmean(s["p50_us"] for s in stats) / 1000,
+        max(s["p99_us"] for s in stats) / 1000,
+        sum(s["non_2xx"] + s["socket_errors"] for s in stats),
+        host.share,
+    )
+
+
+def _run_wrk_processes(
+    api_urls: tuple[str, ...], coupon: str, spread: int, clients: int, seconds: int
+) -> list[dict]:
+    """One wrk a URL, all at once, the connections split between them; their summaries."""
     shares = [
         clients // len(api_urls) + (i < clients % len(api_urls)) for i in range(len(api_urls))
     ]
@@ -147,17 +171,7 @@ def run_wrk(
         for url, share in zip(api_urls, shares, strict=True)
         if share
     ]
-    stats = [_wrk_stats(run) for run in runs]
-    gained = claims_rows(dsn) - before
-    return Measurement(
-        "API over HTTP",
-        shape,
-        clients,
-        gained / seconds,
-        statistics.fmean(s["p50_us"] for s in stats) / 1000,
-        max(s["p99_us"] for s in stats) / 1000,
-        sum(s["non_2xx"] + s["socket_errors"] for s in stats),
-    )
+    return [_wrk_stats(run) for run in runs]
 
 
 def _wrk_stats(run: subprocess.Popen[str]) -> dict:

@@ -9,6 +9,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from harness.steal import DISTURBED
+
 from .loads import Measurement
 from .sale import SaleRun
 
@@ -40,10 +42,12 @@ def draw(measurements: list[Measurement], path: Path) -> None:
 
 def draw_sale(runs: list[SaleRun], window_s: float, path: Path) -> None:
     """Claims/s over the sale's time, one line per generator and round: a claim path that
-    slows as it sells falls to the right."""
+    slows as it sells falls to the right. Windows measured while the host stole more than
+    `DISTURBED` of the CPU are ringed."""
     figure, axis = plt.subplots(figsize=(9, 5))
     styles = ["-", "--", ":", "-."]
     colours = {}
+    ringed = False
     for run in runs:
         generator = run.measurement.generator
         colour = colours.setdefault(generator, f"C{len(colours)}")
@@ -56,6 +60,20 @@ def draw_sale(runs: list[SaleRun], window_s: float, path: Path) -> None:
             linestyle=styles[(run.round - 1) % len(styles)],
             label=f"{generator}, round {run.round}",
         )
+        disturbed = [
+            (time, rate)
+            for time, rate, share in zip(times, run.windows, run.steal, strict=False)
+            if share is not None and share > DISTURBED
+        ]
+        if disturbed:
+            axis.scatter(
+                *zip(*disturbed, strict=True),
+                s=160,
+                facecolors="none",
+                edgecolors="red",
+                label=f"steal over {DISTURBED:.0%}" if not ringed else None,
+            )
+            ringed = True
     axis.set_title(f"the sale: claims/s per {window_s:g}-s window on a fresh database")
     axis.set_xlabel("seconds into the sale")
     axis.set_ylabel("claims/s")

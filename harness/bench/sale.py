@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import psycopg
 
 from harness.stacks.local import LocalOptions, local_stack
+from harness.steal import DISTURBED, cpu_times, steal_cell, steal_share
 
 from .loads import Measurement
 
@@ -30,6 +31,7 @@ class SaleRun:
     round: int  # rounds repeat every generator, so ratios are taken within one round
     measurement: Measurement
     windows: list[float] = field(default_factory=list)  # claims/s, in time order
+    steal: list[float | None] = field(default_factory=list)  # the host's, in each window
 
     @property
     def last_to_first(self) -> float:
@@ -50,11 +52,13 @@ class SaleRun:
 
 class ClaimCounter:
     """Samples `amount - remaining_amount` of the sale's coupon every `window_s` seconds on a
-    connection of its own: one index probe, whatever the number of claims."""
+    connection of its own (one index probe, whatever the number of claims), and the
+    machine's CPU times with it."""
 
     def __init__(self, dsn: str, window_s: float) -> None:
         self.dsn, self.window_s = dsn, window_s
         self.counts: list[int] = []
+        self.cpu: list = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -72,6 +76,7 @@ class ClaimCounter:
             due = time.monotonic()
             while True:
                 self.counts.append(conn.execute(query, (SALE,)).fetchone()[0])
+                self.cpu.append(cpu_times())
                 due += self.window_s
                 if self._stop.wait(max(0.0, due - time.monotonic())):
                     return
@@ -79,6 +84,10 @@ class ClaimCounter:
     def rates(self) -> list[float]:
         """Claims/s of each whole window (the run's tail, shorter than a window, left out)."""
         return [(b - a) / self.window_s for a, b in itertools.pairwise(self.counts)]
+
+    def steal(self) -> list[float | None]:
+        """The host's steal share in each of those windows."""
+        return [steal_share(a, b) for a, b in itertools.pairwise(self.cpu)]
 
 
 # A generator of the sale: given (api_urls, dsn, coupon), it runs for the sale's length and
@@ -95,7 +104,7 @@ def run_sale(local: LocalOptions, generator: Generator, window_s: float, round_:
             )
         with ClaimCounter(stack.dsn, window_s) as counter:
             measurement = generator(stack.api_urls, stack.dsn, SALE)
-    return SaleRun(round_, measurement, counter.rates())
+    return SaleRun(round_, measurement, counter.rates(), counter.steal())
 
 
 def baseline_of(runs: list[SaleRun], run: SaleRun) -> SaleRun | None:
@@ -112,10 +121,11 @@ def baseline_of(runs: list[SaleRun], run: SaleRun) -> SaleRun | None:
 
 def sale_table(runs: list[SaleRun]) -> str:
     """Per round and generator: first and last window, last/first, second half over first,
-    mean claims/s, the mean against the round's three-statement baseline, p99."""
+    mean claims/s, the mean against the round's three-statement baseline, p99, the host's
+    steal share over the run."""
     lines = [
         f"{'round':>5}  {'generator':<30}{'first':>8}{'last':>8}{'last/1st':>9}"
-        f"{'halves':>7}{'mean':>8}{'ratio':>7}{'p99 ms':>8}{'errors':>8}"
+        f"{'halves':>7}{'mean':>8}{'ratio':>7}{'p99 ms':>8}{'errors':>8}{'steal':>7}"
     ]
     for run in runs:
         baseline = baseline_of(runs, run)
@@ -125,7 +135,7 @@ def sale_table(runs: list[SaleRun]) -> str:
         lines.append(
             f"{run.round:>5}  {m.generator:<30}{first:>8.0f}{last:>8.0f}"
             f"{run.last_to_first:>9.2f}{run.halves:>7.2f}{run.mean:>8.0f}{ratio:>7.2f}"
-            f"{m.p99_ms:>8.1f}{m.errors:>8}"
+            f"{m.p99_ms:>8.1f}{m.errors:>8}{steal_cell(m.steal):>7}"
         )
     return "\n".join(lines)
 
@@ -133,4 +143,10 @@ def sale_table(runs: list[SaleRun]) -> str:
 def windows_line(run: SaleRun) -> str:
     """The claims/s of every window, for the eye to follow the sale."""
     rates = " ".join(f"{rate:.0f}" for rate in run.windows)
-    return f"round {run.round}, {run.measurement.generator}: {rates}"
+    stolen = [
+        f"{number} ({share:.1%})"
+        for number, share in enumerate(run.steal, 1)
+        if share is not None and share > DISTURBED
+    ]
+    disturbed = f"; steal over {DISTURBED:.0%} in window {', '.join(stolen)}" if stolen else ""
+    return f"round {run.round}, {run.measurement.generator}: {rates}{disturbed}"

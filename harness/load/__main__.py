@@ -27,6 +27,7 @@ from harness.stacks.external import external_stack
 from harness.stacks.local import REFERENCE_API_CMD, LocalOptions, local_stack
 from harness.stacks.ports import free_port
 from harness.stacks.stack import Stack, StackError
+from harness.steal import StealMeter, steal_line
 
 from .generator import bottleneck, read_generators
 from .report import endpoint_rows, summary
@@ -201,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             statuses = learn_claim_statuses(
                 api, lambda prefix: f"load-{run_id}-{prefix}-{secrets.token_hex(3)}"
             )
-            run_locust(locust_commands(options, stack, run_id, results, statuses, passthrough))
+            with StealMeter() as host:
+                run_locust(locust_commands(options, stack, run_id, results, statuses, passthrough))
             history = list(read_history(results / "history"))
             names = run_coupons(stack.dsn, run_id, history)
             judgement = judge(history, names, stack.dsn, views_of(api, names))
@@ -214,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = endpoint_rows(results)
     report = summary(rows, history, violations, len(names))
     report += "\n" + bottleneck(read_generators(results / "generators"))
+    report += "\n" + steal_line(host.share)
     (results / "summary.txt").write_text(report + "\n")
     print(report)
     total = next((r for r in rows if r["Name"] == "Aggregated"), None)
