@@ -38,7 +38,8 @@ def path_problem(api, fresh: str) -> str:
     an é); else what was seen. That is get.names' failure, and every GET below would show
     it again rather than anything about identity."""
     name = f"{fresh} path {CAFE}"
-    assert api.create(name, 1).status_code == 201
+    created = api.create(name, 1)
+    assert created.status_code == 201, f"{name!r} is a new name: {describe(created)}"
     response = api.get(name)
     if response.status_code == 200 and response.json().get("name") == name:
         return ""

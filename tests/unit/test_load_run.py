@@ -46,6 +46,7 @@ def test_smoke_run_holds_the_invariants(tmp_path: Path) -> None:
     assert "invariants: all hold" in result.stdout
     assert re.search(r"locust process \d+: [\d,]+ requests/s, CPU \d+% of a core", result.stdout)
     assert "bottleneck: " in result.stdout
+    assert re.search(r"host: steal \d+\.\d% of the CPU during the run", result.stdout)
     assert "claim ok" in (tmp_path / "summary.txt").read_text()
     assert (tmp_path / "report.html").exists()
 

@@ -5,7 +5,8 @@ that read the tables judge what GET shows, blocked only for the tables' part (wh
 the stock's columns differ, the claims rows judge them all the same); services
 named otherwise fail 1.2-AC2.services alone, the other AC2 rows judging the part each plays;
 an init.sql missing fails 1.2-AC4.init-file alone, a compose file or Dockerfile missing or
-unreadable 1.2-AC2.valid or 1.2-AC3.multi-stage."""
+unreadable 1.2-AC2.valid or 1.2-AC3.multi-stage; a GET that cannot reach a percent-encoded
+name fails get.names alone, names.identity blocked by it."""
 
 from __future__ import annotations
 
