@@ -45,11 +45,16 @@ class StealMeter:
         self.share = steal_share(self._before, cpu_times())
 
 
+def disturbed(share: float | None) -> bool:
+    """Whether a figure measured under `share` says more about the host than the API."""
+    return share is not None and share > DISTURBED
+
+
 def steal_cell(share: float | None) -> str:
     """A table's steal column: percent, starred above `DISTURBED`, '-' where not counted."""
     if share is None:
         return "-"
-    return f"{share:.1%}" + ("*" if share > DISTURBED else "")
+    return f"{share:.1%}" + ("*" if disturbed(share) else "")
 
 
 DISTURBED_MEANS = (
@@ -60,7 +65,7 @@ DISTURBED_MEANS = (
 
 def steal_legend(shares: list[float | None]) -> str:
     """The note under a table, when any of its figures was measured on a disturbed host."""
-    if not any(share is not None and share > DISTURBED for share in shares):
+    if not any(disturbed(share) for share in shares):
         return ""
     return f"\n* steal over {DISTURBED:.0%}: {DISTURBED_MEANS}"
 
@@ -70,4 +75,4 @@ def steal_line(share: float | None) -> str:
     if share is None:
         return "host: steal not counted on this platform"
     line = f"host: steal {share:.1%} of the CPU during the run"
-    return line + (f" (over {DISTURBED:.0%}: {DISTURBED_MEANS})" if share > DISTURBED else "")
+    return line + (f" (over {DISTURBED:.0%}: {DISTURBED_MEANS})" if disturbed(share) else "")

@@ -9,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from harness.steal import DISTURBED
+from harness.steal import DISTURBED, disturbed
 
 from .loads import Measurement
 from .sale import SaleRun
@@ -60,14 +60,14 @@ def draw_sale(runs: list[SaleRun], window_s: float, path: Path) -> None:
             linestyle=styles[(run.round - 1) % len(styles)],
             label=f"{generator}, round {run.round}",
         )
-        disturbed = [
+        ringed_windows = [
             (time, rate)
             for time, rate, share in zip(times, run.windows, run.steal, strict=False)
-            if share is not None and share > DISTURBED
+            if disturbed(share)
         ]
-        if disturbed:
+        if ringed_windows:
             axis.scatter(
-                *zip(*disturbed, strict=True),
+                *zip(*ringed_windows, strict=True),
                 s=160,
                 facecolors="none",
                 edgecolors="red",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import psycopg
 
 from harness.stacks.local import LocalOptions, local_stack
-from harness.steal import DISTURBED, cpu_times, steal_cell, steal_share
+from harness.steal import DISTURBED, cpu_times, disturbed, steal_cell, steal_share
 
 from .loads import Measurement
 
@@ -144,9 +144,7 @@ def windows_line(run: SaleRun) -> str:
     """The claims/s of every window, for the eye to follow the sale."""
     rates = " ".join(f"{rate:.0f}" for rate in run.windows)
     stolen = [
-        f"{number} ({share:.1%})"
-        for number, share in enumerate(run.steal, 1)
-        if share is not None and share > DISTURBED
+        f"{number} ({share:.1%})" for number, share in enumerate(run.steal, 1) if disturbed(share)
     ]
-    disturbed = f"; steal over {DISTURBED:.0%} in window {', '.join(stolen)}" if stolen else ""
-    return f"round {run.round}, {run.measurement.generator}: {rates}{disturbed}"
+    note = f"; steal over {DISTURBED:.0%} in window {', '.join(stolen)}" if stolen else ""
+    return f"round {run.round}, {run.measurement.generator}: {rates}{note}"
