@@ -63,11 +63,13 @@ DISTURBED_MEANS = (
 )
 
 
-def steal_legend(shares: list[float | None]) -> str:
-    """The note under a table, when any of its figures was measured on a disturbed host."""
+def steal_legend(shares: list[float | None], tries: int = 1) -> str:
+    """The note under a table, when any of its figures was measured on a disturbed host
+    (in each of `tries`, where the bench measured it again)."""
     if not any(disturbed(share) for share in shares):
         return ""
-    return f"\n* steal over {DISTURBED:.0%}: {DISTURBED_MEANS}"
+    each = f" in each of {tries} tries" if tries > 1 else ""
+    return f"\n* steal over {DISTURBED:.0%}{each}: {DISTURBED_MEANS}"
 
 
 def steal_line(share: float | None) -> str:

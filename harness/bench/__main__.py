@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     sales: list[SaleRun] = []
     measurements: list[Measurement] = []
     generators: list[GeneratorRun] = []
-    set_aside = SetAside([], [])
+    set_aside = SetAside([], [], [])
     try:
         if "sale" in shapes:
             sales = run_sales(options, scripts, set_aside.sales)
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         if grid:
             measurements = run_grid(options, scripts, grid, set_aside.measurements)
         if "generators" in shapes:
-            generators = run_generators(options)
+            generators = run_generators(options, set_aside.generators)
     except StackError as exc:
         print(f"the stack did not come up: {exc}", file=sys.stderr)
         return 1
@@ -183,16 +183,20 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\nsale: {options.sale_clients} clients, {options.sale_seconds} s, "
             f"claims/s per {options.window:g}-s window\n{sale_table(sales)}"
-            + steal_legend([run.measurement.steal for run in sales])
+            + steal_legend([run.measurement.steal for run in sales], options.calm_tries)
         )
     if measurements:
-        print(f"\n{table(measurements)}" + steal_legend([m.steal for m in measurements]))
+        print(
+            f"\n{table(measurements)}"
+            + steal_legend([m.steal for m in measurements], options.calm_tries)
+        )
     if generators:
         print(
             f"\nload generators: {USERS_PER_RUN} users, {options.seconds} s each\n"
             f"{generators_table(generators)}"
+            + steal_legend([run.steal for run in generators], options.calm_tries)
         )
-    if set_aside.sales or set_aside.measurements:
+    if set_aside:
         print(set_aside.note())
     save(options, sales, measurements, generators, set_aside)
     return 0
@@ -295,7 +299,9 @@ def run_grid(
     return measurements
 
 
-def run_generators(options: argparse.Namespace) -> list[GeneratorRun]:
+def run_generators(
+    options: argparse.Namespace, set_aside: list[GeneratorRun]
+) -> list[GeneratorRun]:
     """HttpUser then FastHttpUser against each target, round after round: the API and the
     constant answer, each as the API of a local stack of its own."""
     runs = []
@@ -309,8 +315,16 @@ def run_generators(options: argparse.Namespace) -> list[GeneratorRun]:
         for round_ in range(1, options.rounds + 1):
             for target, url in urls.items():
                 for user_class in CLASSES:
-                    print(f"generators, round {round_}: {user_class}, {target} ...", flush=True)
-                    runs.append(run_generator(target, url, user_class, options.seconds))
+                    what = f"generators, round {round_}: {user_class}, {target}"
+                    print(f"{what} ...", flush=True)
+                    run, aside = measure_calmly(
+                        what,
+                        functools.partial(run_generator, target, url, user_class, options.seconds),
+                        lambda run: run.steal,
+                        options.calm_tries,
+                    )
+                    runs.append(run)
+                    set_aside.extend(aside)
     return runs
 
 

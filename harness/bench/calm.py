@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from harness.steal import DISTURBED, disturbed, steal_cell
 
+from .generators import GeneratorRun
 from .loads import Measurement
 from .sale import SaleRun
 
@@ -46,18 +47,30 @@ class SetAside:
 
     sales: list[SaleRun]
     measurements: list[Measurement]
+    generators: list[GeneratorRun]
+
+    def __bool__(self) -> bool:
+        return bool(self.sales or self.measurements or self.generators)
 
     def note(self) -> str:
         """What goes under the tables: each try set aside, with the figures it gave."""
-        lines = [
-            f"sale, round {run.round}, {run.measurement.generator}: mean {run.mean:.0f} "
-            f"claims/s, {_latency_and_steal(run.measurement)}"
-            for run in self.sales
-        ] + [
-            f"{m.shape}, {m.clients} clients, {m.generator}: {m.claims_per_s:.0f} claims/s, "
-            f"{_latency_and_steal(m)}"
-            for m in self.measurements
-        ]
+        lines = (
+            [
+                f"sale, round {run.round}, {run.measurement.generator}: mean {run.mean:.0f} "
+                f"claims/s, {_latency_and_steal(run.measurement)}"
+                for run in self.sales
+            ]
+            + [
+                f"{m.shape}, {m.clients} clients, {m.generator}: {m.claims_per_s:.0f} claims/s, "
+                f"{_latency_and_steal(m)}"
+                for m in self.measurements
+            ]
+            + [
+                f"generators, {run.user_class}, {run.target}: {run.requests_per_s:.0f} requests/s, "
+                f"steal {steal_cell(run.steal)}"
+                for run in self.generators
+            ]
+        )
         return (
             f"\nmeasured again, steal over {DISTURBED:.0%} (set aside, not in the tables above):\n"
             + "\n".join(f"  {line}" for line in lines)

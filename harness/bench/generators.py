@@ -14,6 +14,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.steal import StealMeter, steal_cell
+
 USERS = Path(__file__).with_name("users.locust.py")
 CLASSES = {"HttpUser": "Plain", "FastHttpUser": "Fast"}
 USERS_PER_RUN = 64
@@ -26,6 +28,7 @@ class GeneratorRun:
     user_class: str
     requests_per_s: float
     cpu: float  # locust's CPU-seconds per second of the run: 1.0 is a full core
+    steal: float | None = None  # the host's steal share while it ran (steal.py)
 
     @property
     def per_cpu_second(self) -> float:
@@ -42,32 +45,37 @@ def run_generator(
 ) -> GeneratorRun:
     with tempfile.TemporaryDirectory() as folder:
         before = children_cpu()
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "locust",
-                "-f",
-                str(USERS),
-                CLASSES[user_class],
-                "--headless",
-                "--host",
-                url,
-                f"--users={users}",
-                f"--spawn-rate={users}",
-                f"--run-time={seconds}s",
-                "--csv",
-                f"{folder}/stats",
-                "--only-summary",
-                "--exit-code-on-error=0",
-            ],
-            check=True,
-            capture_output=True,
-        )
+        with StealMeter() as host:
+            _run_locust(url, user_class, seconds, users, folder)
         cpu = children_cpu() - before
         with open(f"{folder}/stats_stats.csv", newline="") as stats:
             total = next(row for row in csv.DictReader(stats) if row["Name"] == "Aggregated")
-    return GeneratorRun(target, user_class, float(total["Requests/s"]), cpu / seconds)
+    return GeneratorRun(target, user_class, float(total["Requests/s"]), cpu / seconds, host.share)
+
+
+def _run_locust(url: str, user_class: str, seconds: int, users: int, folder: str) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(USERS),
+            CLASSES[user_class],
+            "--headless",
+            "--host",
+            url,
+            f"--users={users}",
+            f"--spawn-rate={users}",
+            f"--run-time={seconds}s",
+            "--csv",
+            f"{folder}/stats",
+            "--only-summary",
+            "--exit-code-on-error=0",
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 def generators_table(runs: list[GeneratorRun]) -> str:
@@ -75,7 +83,7 @@ def generators_table(runs: list[GeneratorRun]) -> str:
     round)."""
     lines = [
         f"{'target':<17}{'user class':<14}{'requests/s':>11}{'ratio':>7}{'locust CPU':>12}"
-        f"{'req/CPU-s':>11}{'ratio':>7}"
+        f"{'req/CPU-s':>11}{'ratio':>7}{'steal':>7}"
     ]
     baseline = runs[0]
     for run in runs:
@@ -88,5 +96,6 @@ def generators_table(runs: list[GeneratorRun]) -> str:
         lines.append(
             f"{run.target:<17}{run.user_class:<14}{run.requests_per_s:>11,.0f}{rate:>7.2f}"
             f"{run.cpu:>12.0%}{run.per_cpu_second:>11,.0f}{efficiency:>7.2f}"
+            f"{steal_cell(run.steal):>7}"
         )
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from harness.bench.calm import SetAside, measure_calmly
+from harness.bench.generators import GeneratorRun
 from harness.bench.loads import Measurement
 from harness.bench.sale import SaleRun
 
@@ -60,10 +61,13 @@ def test_the_tries_set_aside_are_listed_with_their_figures() -> None:
         Measurement("pgbench: 3-statement claim", "spread", 64, 2100.4, 9.0, 31.25, 0, 0.153),
         Measurement("API over HTTP", "sale", 64, 0, 9.0, 33.0, 0, 0.1),
     )
-    note = SetAside([SaleRun(1, sale_measurement, [5000, 5704])], [measurement]).note()
+    generator = GeneratorRun("the API", "FastHttpUser", 2199.4, 0.84, 0.061)
+    note = SetAside([SaleRun(1, sale_measurement, [5000, 5704])], [measurement], [generator]).note()
     assert note.splitlines()[1:] == [
         "measured again, steal over 5% (set aside, not in the tables above):",
         "  sale, round 1, API over HTTP: mean 5352 claims/s, p99 33.0 ms, steal 10.0%*",
         "  spread, 64 clients, pgbench: 3-statement claim: 2100 claims/s, p99 31.2 ms, "
         "steal 15.3%*",
+        "  generators, FastHttpUser, the API: 2199 requests/s, steal 6.1%*",
     ]
+    assert not SetAside([], [], [])

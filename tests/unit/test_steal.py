@@ -38,7 +38,8 @@ def test_only_shares_above_disturbed_are_starred_and_explained() -> None:
     assert steal_cell(DISTURBED) == "5.0%"
     assert steal_cell(0.052) == "5.2%*"
     assert steal_legend([0.01, None, DISTURBED]) == ""
-    assert "steal over 5%" in steal_legend([0.01, 0.13])
+    assert "steal over 5%: " in steal_legend([0.01, 0.13])
+    assert "steal over 5% in each of 3 tries: " in steal_legend([0.13], tries=3)
 
 
 def test_a_sale_names_its_disturbed_windows() -> None:
