@@ -216,14 +216,14 @@ def run_sales(
     for round_ in range(1, options.rounds + 1):
         for label, generator in generators:
             print(f"sale, round {round_}: {label} ...", flush=True)
-            run, aside = measure_calmly(
+            run = measure_calmly(
                 f"round {round_}, {label}",
                 functools.partial(_sale_try, options, generator, round_),
                 lambda run: run.measurement.steal,
                 options.calm_tries,
+                set_aside,
             )
             runs.append(run)
-            set_aside.extend(aside)
     return runs
 
 
@@ -251,14 +251,13 @@ def run_grid(
 
     def calmly(what: str, run, *args) -> Measurement:
         """`run(*args, options.seconds)`, measured again while the host's steal is high."""
-        kept, aside = measure_calmly(
+        return measure_calmly(
             what,
             functools.partial(run, *args, options.seconds),
             lambda m: m.steal,
             options.calm_tries,
+            set_aside,
         )
-        set_aside.extend(aside)
-        return kept
 
     clients = [int(c) for c in options.clients.split(",")]
     measurements: list[Measurement] = []
@@ -317,14 +316,14 @@ def run_generators(
                 for user_class in CLASSES:
                     what = f"generators, round {round_}: {user_class}, {target}"
                     print(f"{what} ...", flush=True)
-                    run, aside = measure_calmly(
+                    run = measure_calmly(
                         what,
                         functools.partial(run_generator, target, url, user_class, options.seconds),
                         lambda run: run.steal,
                         options.calm_tries,
+                        set_aside,
                     )
                     runs.append(run)
-                    set_aside.extend(aside)
     return runs
 
 

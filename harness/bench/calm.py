@@ -26,10 +26,12 @@ def measure_calmly(
     measure: Callable[[], T],
     share_of: Callable[[T], float | None],
     tries: int,
+    set_aside: list[T],
     say: Callable[[str], None] = print,
-) -> tuple[T, list[T]]:
-    """`measure()` until a try is not disturbed, `tries` at most: the calmest try, and the
-    others (in the order taken). The first of equally calm tries is kept."""
+) -> T:
+    """`measure()` until a try is not disturbed, `tries` at most: the calmest try, the
+    others appended to `set_aside` (in the order taken). The first of equally calm tries
+    is kept."""
     taken = [measure()]
     while disturbed(share := share_of(taken[-1])) and len(taken) < tries:
         say(
@@ -38,7 +40,8 @@ def measure_calmly(
         )
         taken.append(measure())
     kept = min(taken, key=lambda t: share_of(t) or 0.0)
-    return kept, [t for t in taken if t is not kept]
+    set_aside.extend(t for t in taken if t is not kept)
+    return kept
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ def tries(*shares: float | None) -> Iterator[Measurement]:
 def calmly(*shares: float | None, allowed: int = 3) -> tuple[Measurement, list[Measurement]]:
     taken = tries(*shares)
     said: list[str] = []
-    kept, aside = measure_calmly(
-        "hot", lambda: next(taken), lambda m: m.steal, allowed, said.append
+    aside: list[Measurement] = []
+    kept = measure_calmly(
+        "hot", lambda: next(taken), lambda m: m.steal, allowed, aside, said.append
     )
     assert len(said) == len(aside)  # each try again is announced
     return kept, aside
