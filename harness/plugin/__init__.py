@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from . import compose_fixtures, fixtures
+from .budgets import RunBudget
 from .criteria import lookup
 from .options import add_options, check_options
 from .profiles import register_profiles
@@ -33,6 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
     check_options(config)
     register_profiles()
     config.pluginmanager.register(ScorecardReporter(config), "coupon-scorecard")
+    config.pluginmanager.register(RunBudget(config.getoption("run_budget")), "coupon-run-budget")
     config.pluginmanager.register(fixtures, "coupon-fixtures")
     # Registered now, after every entry-point plugin, so that these fixtures override
     # pytest-docker's of the same names.
@@ -46,3 +48,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 lookup(criterion_id)
             except KeyError as exc:
                 raise pytest.UsageError(f"{item.nodeid}: {exc.args[0]}") from None
+    # The modules that search (hypothesis) run last: each search may use its whole budget,
+    # and the checks the run's budget leaves unstarted should be more of the same, not the
+    # bounded ones (the stress scenarios, scale-out) that say why a slow API is slow.
+    searching = {
+        item.parent for item in items if "search_budget" in getattr(item, "fixturenames", ())
+    }
+    items.sort(key=lambda item: item.parent in searching)

@@ -66,7 +66,9 @@ _STORY = [
     Criterion("1.2-AC4.unique", "UNIQUE(user_id, coupon_name) on claims"),
     Criterion("1.2-AC4.index", "index idx_claims_coupon_name on claims(coupon_name)"),
     Criterion(
-        "1.2-AC4.init-file", "scripts/init.sql declares exactly the story's schema, mode 644"
+        "1.2-AC4.init-file",
+        "scripts/init.sql exists, is mode 644, parses, and declares tables (their columns "
+        "judged by the rows above)",
     ),
 ]
 
@@ -98,6 +100,11 @@ _CONTRACT = [
         "names.identity",
         "names differing only in case, whitespace or unicode normalization are distinct "
         "coupons, each round-tripping exactly through create, claim and GET",
+    ),
+    Criterion(
+        "users.identity",
+        "user ids differing only in case, whitespace or unicode normalization are distinct "
+        "users, each eligible for a claim of their own and listed unchanged in claimed_by",
     ),
     Criterion("create.invalid", "invalid create bodies answer 400 {error} and store nothing"),
     Criterion("claim.success", "a claim with stock answers 200 or 201 and is stored"),

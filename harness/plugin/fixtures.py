@@ -11,14 +11,16 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from pytest_docker.plugin import DockerComposeExecutor, Services
 
 from ..races.calibration import learn_claim_statuses
 from ..races.client import ApiClient
 from ..races.statuses import StatusMap
-from ..stacks.compose import ComposeProject, compose_stack, up_failure
+from ..stacks.compose import DOWN, ComposeProject, compose_stack, partly_up
 from ..stacks.external import external_stack
 from ..stacks.local import LocalOptions, local_stack
 from ..stacks.stack import Stack, StackError
+from .budgets import SearchBudget, budget_for_search
 from .options import project_dir_of
 from .terminal import say
 
@@ -68,10 +70,17 @@ def stack(
 @contextmanager
 def running_compose_stack(request: pytest.FixtureRequest, timeout: float) -> Iterator[Stack]:
     project: ComposeProject = request.getfixturevalue("compose_project")
+    up_failed = False
     try:
         services = request.getfixturevalue("docker_services")  # pytest-docker: up --build
     except Exception as exc:  # pytest-docker raises a bare Exception carrying compose's output
-        raise up_failure(project, str(exc)) from None
+        # A replica that exited fails `up --wait`: the run goes on with those that serve,
+        # and takes the project down itself (pytest-docker does only after an `up` that
+        # succeeded).
+        partly_up(project, str(exc))
+        up_failed = True
+        files = [str(file) for file in project.files]
+        services = Services(DockerComposeExecutor(project.command, files, project.name))
     try:
         yield compose_stack(project, services, timeout)
     finally:
@@ -79,6 +88,8 @@ def running_compose_stack(request: pytest.FixtureRequest, timeout: float) -> Ite
         kept.write_text(project.logs(tail=100_000))
         if request.session.testsfailed:
             say(request.config, f"compose logs kept in {kept}")
+        if up_failed:
+            project.run(*DOWN.split(), check=False)
 
 
 @pytest.fixture(scope="session")
@@ -111,3 +122,9 @@ def unique_name() -> Callable[[str], str]:
         return f"{prefix}-{_RUN}-{next(_SERIAL)}"
 
     return make
+
+
+@pytest.fixture
+def search_budget(pytestconfig: pytest.Config) -> Iterator[SearchBudget]:
+    """This check's search budget: `search_budget.guard()` first in every example."""
+    yield from budget_for_search(pytestconfig)

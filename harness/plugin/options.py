@@ -81,8 +81,24 @@ def add_options(parser: pytest.Parser) -> None:
         "--answer-within",
         type=float,
         default=10.0,
-        help="seconds a request may wait on a paused database before the API must answer "
-        "it, with an error if need be (faults.db-pause; default 10)",
+        help="seconds within which the API must answer every request of a stress scenario, "
+        "and every request during a fault, with an error if need be (default 10)",
+    )
+    group.addoption(
+        "--check-budget",
+        type=float,
+        default=60.0,
+        help="seconds each search (the model, the workloads, each hostile-input check) may "
+        "take; past it the search stops and its row is CUT SHORT with what it judged "
+        "(default 60; 0: no limit)",
+    )
+    group.addoption(
+        "--run-budget",
+        type=float,
+        default=480.0,
+        help="seconds the checks may take in all, counted from the first check that needed "
+        "the stack; a check that would start later is CUT SHORT, so a slow implementation "
+        "gets its verdict in bounded time (default 480; 0: no limit)",
     )
     group.addoption(
         "--recover-within",

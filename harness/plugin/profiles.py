@@ -14,7 +14,12 @@ DEFAULT = "quick"
 
 _COMMON = {
     "deadline": None,  # real HTTP against a real database: time is not the property
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    # filter_too_much: a search whose budget is spent rejects every example after it
+    "suppress_health_check": [
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.filter_too_much,
+    ],
     "print_blob": True,  # a failure prints @reproduce_failure(...) to replay it exactly
     "database": None,  # each run searches afresh; nothing is stored in the project
 }

@@ -7,7 +7,9 @@ recorded as skipped (for JUnit XML too) with its reason, and counted apart:
   ("not met", `N` in the progress line); it never fails the run;
 - a check blocked by a root cause (`Blocked`: the stack did not come up, the tables
   cannot be read as the story's schema): "blocked", `B`; the root cause itself is one
-  FAIL of its own criterion, which fails the run."""
+  FAIL of its own criterion, which fails the run;
+- a check a time budget stopped (`CutShort`): "cut short", `C`; a MUST row cut short
+  fails the run, since its verdict was not reached."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import json
 import pytest
 
 from ..blocked import Blocked
+from .budgets import CutShort
 from .criteria import lookup
 from .options import project_dir_of
 from .scorecard import ROOT_CAUSE_TEST, Scorecard
@@ -76,6 +79,10 @@ class ScorecardReporter:
             report.blocked_by = str(cause)
             report.outcome = "skipped"
             report.longrepr = (*where, report.blocked_by)
+        elif call.excinfo is not None and isinstance(call.excinfo.value, CutShort):
+            report.cut_short = str(call.excinfo.value)
+            report.outcome = "skipped"
+            report.longrepr = (*where, f"cut short: {report.cut_short}")
         elif only_preferred and report.when == "call" and report.failed:
             report.preferred_not_met = evidence(report)
             report.outcome = "skipped"
@@ -85,6 +92,8 @@ class ScorecardReporter:
     def pytest_report_teststatus(self, report: pytest.TestReport):
         if hasattr(report, "blocked_by"):
             return "blocked", "B", ("BLOCKED", {"red": True})
+        if hasattr(report, "cut_short"):
+            return "cut short", "C", ("CUT SHORT", {"yellow": True})
         if report.when == "call" and hasattr(report, "preferred_not_met"):
             return "not met", "N", ("NOT MET", {"yellow": True})
         return None
@@ -95,6 +104,8 @@ class ScorecardReporter:
             return
         if hasattr(report, "blocked_by"):
             outcome, detail = "blocked", report.blocked_by
+        elif hasattr(report, "cut_short"):
+            outcome, detail = "cut short", report.cut_short
         elif hasattr(report, "preferred_not_met"):
             outcome, detail = "failed", report.preferred_not_met
         elif hasattr(report, "wasxfail") and report.skipped:
@@ -137,7 +148,7 @@ class ScorecardReporter:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """The run fails when the scorecard has a required rule failed, whatever pytest
-        counted; preferred rules never fail it."""
-        if session.exitstatus == pytest.ExitCode.OK and self.scorecard.must_failures:
+        """The run fails when the scorecard has a required rule failed or cut short, whatever
+        pytest counted; preferred rules never fail it."""
+        if session.exitstatus == pytest.ExitCode.OK and self.scorecard.must_unmet:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -12,7 +12,7 @@ from typing import Literal
 
 from .criteria import CATALOGUE, Criterion
 
-Outcome = Literal["passed", "failed", "skipped", "blocked"]
+Outcome = Literal["passed", "failed", "skipped", "blocked", "cut short"]
 ROOT_CAUSE_TEST = "(root cause)"  # the test name a root cause is recorded under
 
 
@@ -23,6 +23,7 @@ class Verdict:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (test, evidence)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (test, reason)
     blocked: list[tuple[str, str]] = field(default_factory=list)  # (test, root cause)
+    cut_short: list[tuple[str, str]] = field(default_factory=list)  # (test, what was judged)
     notes: list[str] = field(default_factory=list)  # what a test measured, shown as is
 
     @property
@@ -32,6 +33,8 @@ class Verdict:
             return "FAIL" if must else "NOT MET"
         if self.blocked:
             return "BLOCKED"
+        if self.cut_short:
+            return "CUT SHORT"
         if self.passed:
             return "PASS" if must else "MET"
         return "SKIP"
@@ -46,6 +49,8 @@ class Verdict:
             return f"{evidence} [{test}]{more}"
         if self.blocked:
             return "; ".join(sorted({cause for _, cause in self.blocked}))
+        if self.cut_short:
+            return "; ".join(f"{judged} [{test}]" for test, judged in self.cut_short)
         if self.skipped and not self.passed:
             return "; ".join(sorted({reason for _, reason in self.skipped}))
         note = f", {len(self.skipped)} skipped" if self.skipped else ""
@@ -72,6 +77,8 @@ class Scorecard:
             verdict.failed.append((test, detail))
         elif outcome == "blocked":
             verdict.blocked.append((test, detail))
+        elif outcome == "cut short":
+            verdict.cut_short.append((test, detail))
         else:
             verdict.skipped.append((test, detail))
 
@@ -81,8 +88,9 @@ class Scorecard:
         return sorted(chosen, key=lambda v: order.index(v.criterion.id))
 
     @property
-    def must_failures(self) -> int:
-        return sum(1 for v in self.rows("MUST") if v.status == "FAIL")
+    def must_unmet(self) -> int:
+        """Required rows failed, or cut short before their verdict was reached."""
+        return sum(1 for v in self.rows("MUST") if v.status in ("FAIL", "CUT SHORT"))
 
     def summary(self) -> str:
         counts: dict[str, int] = {}
@@ -109,12 +117,15 @@ class Scorecard:
                 continue
             lines.append(f"{title}:")
             id_width = max(len(v.criterion.id) for v in rows)
+            status_width = max(7, *(len(v.status) for v in rows))
             for v in rows:
-                line = f"  {v.status:<7} {v.criterion.id:<{id_width}}  {v.criterion.text}"
-                lines.append(line)
+                indent = f"  {'':<{status_width}} {'':<{id_width}}  "
+                lines.append(
+                    f"  {v.status:<{status_width}} {v.criterion.id:<{id_width}}  {v.criterion.text}"
+                )
                 if v.status not in ("PASS", "MET"):
-                    lines.append(f"  {'':<7} {'':<{id_width}}  -> {v.detail}")
-                lines.extend(f"  {'':<7} {'':<{id_width}}  {note}" for note in v.notes)
+                    lines.append(f"{indent}-> {v.detail}")
+                lines.extend(f"{indent}{note}" for note in v.notes)
         lines.append(f"criteria: {self.summary()}")
         return lines
 
@@ -141,6 +152,7 @@ class Scorecard:
                     "FAIL": "❌",
                     "NOT MET": "⚠️",
                     "BLOCKED": "⛔",
+                    "CUT SHORT": "⏱️",
                 }.get(v.status, "⏭️")
                 detail = v.detail.replace("|", "\\|").replace("\n", " ")
                 out.append(

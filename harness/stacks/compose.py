@@ -25,7 +25,7 @@ from ..inspect.compose_file import (
 )
 from .db_network import PROXY_SCRIPT, DbNetwork
 from .ports import free_port, free_port_range
-from .stack import Stack, StackError, stack_step, wait_for_api
+from .stack import Stack, StackError, stack_step, startup_race, wait_for_api
 from .waiting import NotReady, wait_until
 
 # Published on loopback, on free ports chosen per run: nothing else on the machine can
@@ -148,12 +148,61 @@ class ComposeProject:
         )[0]
 
     def container_ids(self) -> dict[str, str]:
-        ids = {}
+        return {entry["Service"]: entry["ID"] for entry in self.containers()}
+
+    def containers(self) -> list[dict]:
+        """`docker compose ps --all`: one entry per container (compose prints a JSON object
+        a line, or one array, depending on its version)."""
+        found = []
         for line in self.run("ps", "--all", "--format", "json").splitlines():
             entries = json.loads(line)
-            for entry in entries if isinstance(entries, list) else [entries]:
-                ids[entry["Service"]] = entry["ID"]
-        return ids
+            found += entries if isinstance(entries, list) else [entries]
+        return found
+
+    def api_replicas(self) -> list[Replica]:
+        replicas = []
+        for entry in self.containers():
+            if entry["Service"] != self.api:
+                continue
+            published = [
+                p["PublishedPort"]
+                for p in entry.get("Publishers") or ()
+                if p.get("TargetPort") == 3000 and p.get("PublishedPort")
+            ]
+            replicas.append(
+                Replica(
+                    name=entry["Name"],
+                    running=entry.get("State") == "running",
+                    exit_code=entry.get("ExitCode"),
+                    url=f"http://127.0.0.1:{published[0]}" if published else None,
+                )
+            )
+        return sorted(replicas, key=lambda replica: replica.name)
+
+
+@dataclass(frozen=True)
+class Replica:
+    """One container of the api service, as `docker compose ps` shows it."""
+
+    name: str
+    running: bool
+    exit_code: int | None
+    url: str | None  # where its port 3000 is published on loopback
+
+    def logs(self, tail: int = 40) -> str:
+        done = subprocess.run(
+            ["docker", "logs", "--tail", str(tail), self.name], capture_output=True, text=True
+        )
+        return done.stdout + done.stderr
+
+    def gone(self) -> str | bool:
+        """What ended it, once it is no longer running: for wait_for_api's give_up."""
+        state = subprocess.run(
+            ["docker", "inspect", "--format", "{{.State.Running}} {{.State.ExitCode}}", self.name],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        return state[:1] == ["false"] and f"it exited with {state[1]}"
 
 
 def image_at_hand(image: str, pull_timeout: float = 120) -> bool:
@@ -274,13 +323,52 @@ def up_failure(project: ComposeProject, output: str) -> StackError:
     )
 
 
+def partly_up(project: ComposeProject, output: str) -> None:
+    """After an `up` that failed: nothing, when the database and one api replica run all
+    the same (replicas start together, and one that lost a start-up race exits, which
+    `compose_stack` then reports); else the `up`'s failure, with the project taken down."""
+    running = {
+        entry["Service"] for entry in project.containers() if entry.get("State") == "running"
+    }
+    if not {project.database, project.api} <= running:
+        raise up_failure(project, output)
+
+
+def serving_replicas(
+    project: ComposeProject, timeout: float
+) -> tuple[tuple[str, ...], StackError | None]:
+    """The api replicas that answer HTTP, and why the others do not (None when all do);
+    raises when none does."""
+    serving, failures = [], []
+    for replica in project.api_replicas():
+        try:
+            if replica.url is None:
+                raise NotReady(f"it exited with {replica.exit_code}")
+            wait_for_api(replica.url, timeout=timeout, give_up=replica.gone)
+            serving.append(replica.url)
+        except NotReady as exc:
+            log = replica.logs()
+            failures.append(
+                (f"{replica.name}: {exc}{startup_race(log, project.instances)}", replica, log)
+            )
+    if not failures:
+        return tuple(serving), None
+    reasons = "; ".join(reason for reason, _, _ in failures)
+    detail = "\n".join(f"--- {replica.name}'s log ---\n{log}" for _, replica, log in failures)
+    if not serving:
+        raise StackError(reasons, f"{detail}\n--- docker compose logs ---\n{project.logs()}")
+    return tuple(serving), StackError(
+        f"{len(failures)} of {len(serving) + len(failures)} replicas of {project.api}, "
+        f"started together by `up --scale {project.api}={project.instances}`, did not come "
+        f"up: {reasons}",
+        detail,
+    )
+
+
 def compose_stack(project: ComposeProject, services: Services, timeout: float) -> Stack:
-    urls = project.api_urls()
-    try:
-        for url in urls:
-            wait_for_api(url, timeout=timeout)
-    except NotReady as exc:
-        raise StackError(str(exc), f"--- docker compose logs ---\n{project.logs()}") from None
+    """The running project, on the api replicas that came up (`unstarted` says why the
+    others did not)."""
+    urls, unstarted = serving_replicas(project, timeout)
     dsn = database_dsn(project, services)
     return Stack(
         kind="compose",
@@ -289,7 +377,9 @@ def compose_stack(project: ComposeProject, services: Services, timeout: float) -
         description=(
             f"compose: project {project.name} from {project.files[0]}; "
             f"api, {len(urls)} instance(s) at {', '.join(urls)}"
+            + (f" ({project.instances - len(urls)} did not come up)" if unstarted else "")
             + (" (to postgres through the fault proxy)" if project.fault_proxy else "")
         ),
         faults=ComposeFaults(project, dsn, timeout),
+        unstarted=unstarted,
     )

@@ -20,7 +20,7 @@ from .db_network import PROXY_SCRIPT, DbNetwork
 from .embedded_postgres import DbCredentials, EmbeddedPostgres, SchemaError
 from .pg_binaries import find_pg_binaries
 from .ports import free_port
-from .stack import Stack, StackError, stack_step, wait_for_api
+from .stack import Stack, StackError, stack_step, startup_race, wait_for_api
 from .waiting import NotReady, wait_until
 
 REFERENCE_API_CMD = f"{shlex.quote(sys.executable)} -m reference_api"
@@ -89,10 +89,26 @@ class ApiProcess:
                 ),
             )
         except NotReady as exc:
+            log = processes.tail(self.log)
+            of = f" (instance {self.instance} of {self.options.instances})"
             raise StackError(
-                f"API command `{self.options.api_cmd}` did not come up: {exc}",
-                f"--- its log ({self.log}) ---\n{processes.tail(self.log)}",
+                f"API command `{self.options.api_cmd}`{of if self.options.instances > 1 else ''}"
+                f" did not come up: {exc}{self.startup_hint(log)}",
+                f"--- its log ({self.log}) ---\n{log}",
             ) from None
+
+    def startup_hint(self, log: str) -> str:
+        """What the observation points to, and what to try: a start-up race between
+        instances, an API still starting at the timeout."""
+        options = self.options
+        if self.process is not None and self.process.poll() is None:
+            if self.other_ports():
+                return ""  # it serves elsewhere: start_apis says so
+            return (
+                f"; it was still running at --startup-timeout {options.startup_timeout:g} s "
+                "(give a slow start more with --startup-timeout)"
+            )
+        return startup_race(log, options.instances)
 
     def other_ports(self) -> list[int]:
         """The ports it listens on that are not the SERVER_PORT it was given."""
@@ -105,15 +121,32 @@ class ApiProcess:
             processes.stop(self.process)
 
 
-def start_apis(apis: list[ApiProcess]) -> None:
-    """Every instance launched at once, then each waited for: their start-ups overlap."""
+def start_apis(apis: list[ApiProcess]) -> tuple[list[ApiProcess], StackError | None]:
+    """Every instance launched at once, as `compose up --scale` and a rollout start
+    replicas, then each waited for: their start-ups overlap, and so do any schema
+    migrations they run. Returns the instances serving and, when some of them did not come
+    up, why; raises only when none did."""
     for api in apis:
         api.launch()
-    try:
-        for api in apis:
+    serving, failures = [], []
+    for api in apis:
+        try:
             api.wait_until_serving()
-    except StackError as exc:
-        raise StackError(exc.reason + _port_not_read(apis), exc.detail, exc.root) from None
+            serving.append(api)
+        except StackError as exc:
+            failures.append(exc)
+    if not failures:
+        return serving, None
+    some = f"{len(failures)} of {len(apis)} instances started together did not come up: "
+    why = StackError(
+        (some if serving else "")
+        + "; ".join(exc.reason for exc in failures)
+        + _port_not_read(apis),
+        "\n".join(exc.detail for exc in failures),
+    )
+    if not serving:
+        raise why
+    return serving, why
 
 
 def _port_not_read(apis: list[ApiProcess]) -> str:
@@ -159,7 +192,9 @@ class LocalFaults:
     def restart_api(self) -> None:
         for api in self.apis:
             api.stop()
-        start_apis(self.apis)
+        _, unstarted = start_apis(self.apis)
+        if unstarted is not None:
+            raise unstarted
 
 
 @contextmanager
@@ -252,8 +287,8 @@ def local_stack(options: LocalOptions, credentials: DbCredentials | None = None)
             for instance in range(1, options.instances + 1)
         ]
         try:
-            start_apis(apis)
-            urls = tuple(api.url for api in apis)
+            serving, unstarted = start_apis(apis)
+            urls = tuple(api.url for api in serving)
             yield Stack(
                 kind="local",
                 api_urls=urls,
@@ -262,9 +297,11 @@ def local_stack(options: LocalOptions, credentials: DbCredentials | None = None)
                     f"local: {database.binaries.version} ({database.binaries.origin}), "
                     f"schema from {database.schema.origin if database.schema else '?'}; "
                     f"API `{options.api_cmd}`, {len(urls)} instance(s) at {', '.join(urls)}"
+                    + (f" ({len(apis) - len(urls)} did not come up)" if unstarted else "")
                     + (" (to PostgreSQL through the fault proxy)" if db_network else "")
                 ),
-                faults=LocalFaults(database, apis, db_network),
+                faults=LocalFaults(database, serving, db_network),
+                unstarted=unstarted,
             )
         finally:
             for api in apis:

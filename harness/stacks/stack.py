@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,10 +64,13 @@ def stack_step(what: str, *failures: type[Exception], root: str | None = None) -
 @dataclass(frozen=True)
 class Stack:
     kind: str  # local, compose or external
-    api_urls: tuple[str, ...]  # one per instance of the API, all on one database
+    api_urls: tuple[str, ...]  # one per instance of the API that came up, all on one database
     dsn: str
     description: str  # one line for the run's output: what was started, from where
     faults: FaultControls | None = None  # None where the suite does not own the stack
+    # Instances that did not come up while another did: the run goes on with the others,
+    # and scale.instances fails once with this.
+    unstarted: StackError | None = None
 
     @property
     def api_url(self) -> str:
@@ -123,3 +127,27 @@ def _database_request_fails(api_url: str) -> str | None:
     if response.status_code >= 500:
         return f"GET {path} answered {response.status_code} {response.text[:120]!r}"
     return None
+
+
+# What PostgreSQL says to the loser of a race to create one table, type or index.
+_RACE_SIGNS = re.compile(
+    r"already exists|duplicate key value violates unique constraint \"pg_|"
+    r"deadlock detected|tuple concurrently updated|could not serialize",
+    re.IGNORECASE,
+)
+
+
+def startup_race(log: str, instances: int) -> str:
+    """'' unless an instance's log says it lost a race to make the schema at start-up:
+    then what it says, and what that means."""
+    sign = _RACE_SIGNS.search(log)
+    if sign is None or instances < 2:
+        return ""
+    line = next(line for line in log.splitlines() if sign.group(0) in line)
+    return (
+        f"; its log says `{line.strip()[:200]}`: the {instances} instances, started "
+        "together, raced to make the schema at start-up and this one lost (a schema made at "
+        "start-up must allow another instance making it at the same moment: CREATE ... IF "
+        "NOT EXISTS under an advisory lock, or a migration tool's lock; --instances 1 "
+        "judges one instance alone)"
+    )

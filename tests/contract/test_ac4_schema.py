@@ -30,8 +30,8 @@ def declared(request: pytest.FixtureRequest, source: str) -> tuple[str, Schema]:
     (scripts/init.sql, else what the compose file mounts into the init directory)."""
     if source == "live database":
         return source, read_live_schema(request.getfixturevalue("db"))
-    # No file, or one that does not parse, is one failure, 1.2-AC4.init-file's: the rows it
-    # blocks are still judged on the live database.
+    # No file, one that does not parse or one declaring no table is one failure,
+    # 1.2-AC4.init-file's: the rows it blocks are still judged on the live database.
     project_dir: Path = request.getfixturevalue("project_dir")
     found = init_scripts(project_dir)
     if found is None:
@@ -41,11 +41,18 @@ def declared(request: pytest.FixtureRequest, source: str) -> tuple[str, Schema]:
             f".sql into {INIT_DIR}",
         )
     try:
-        return found.origin, parse_init_sql("\n".join(p.read_text() for p in found.files))
+        schema = parse_init_sql("\n".join(p.read_text() for p in found.files))
     except InitSqlError as exc:
         raise Blocked(
             "1.2-AC4.init-file", f"{found.origin}: PostgreSQL cannot parse it: {exc}"
         ) from None
+    if not schema.tables:  # an API that makes its tables at start-up: judged live
+        raise Blocked(
+            "1.2-AC4.init-file",
+            f"{found.origin} declares no table, where story 1.2 asks for its schema there "
+            "(the tables the API made are judged in the live database)",
+        )
+    return found.origin, schema
 
 
 def no_differences(problems: list[str], where: str) -> None:

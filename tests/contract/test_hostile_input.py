@@ -144,9 +144,10 @@ def check_create(api, tables: StoryTables, created: set[str], body: Any) -> None
 
 
 @pytest.mark.contract("hostile.create")
-def test_any_create_body(api, db, created) -> None:
+def test_any_create_body(api, db, created, search_budget) -> None:
     @given(body=json_values)
     def any_body(body: Any) -> None:
+        search_budget.guard()
         check_create(api, tables, created, body)
 
     with StoryTables(db) as tables:
@@ -154,7 +155,7 @@ def test_any_create_body(api, db, created) -> None:
 
 
 @pytest.mark.contract("hostile.create")
-def test_any_name_and_amount(api, db, created, unique_name) -> None:
+def test_any_name_and_amount(api, db, created, unique_name, search_budget) -> None:
     @example(name="x" * 256, amount=1)
     @example(name="", amount=1)
     @example(name="a\x00b", amount=1)
@@ -162,6 +163,7 @@ def test_any_name_and_amount(api, db, created, unique_name) -> None:
     @example(name="ok", amount=True)
     @given(name=st.one_of(texts, json_values), amount=amounts)
     def any_name_and_amount(name: Any, amount: Any) -> None:
+        search_budget.guard()
         if name == "ok":
             name = unique_name("hostile")  # a valid, fresh name: only the amount is on trial
         check_create(api, tables, created, {"name": name, "amount": amount})
@@ -205,9 +207,10 @@ def check_claim(api, tables: StoryTables, open_coupon: str, holders: set[str], b
 
 
 @pytest.mark.contract("hostile.claim")
-def test_any_claim_body(api, db, open_coupon: str, holders) -> None:
+def test_any_claim_body(api, db, open_coupon: str, holders, search_budget) -> None:
     @given(body=json_values)
     def any_body(body: Any) -> None:
+        search_budget.guard()
         check_claim(api, tables, open_coupon, holders, body)
 
     with StoryTables(db) as tables:
@@ -215,13 +218,14 @@ def test_any_claim_body(api, db, open_coupon: str, holders) -> None:
 
 
 @pytest.mark.contract("hostile.claim")
-def test_any_user_id(api, db, open_coupon: str, holders) -> None:
+def test_any_user_id(api, db, open_coupon: str, holders, search_budget) -> None:
     @example(user_id="x" * 256)
     @example(user_id="")
     @example(user_id="u\x00")
     @example(user_id="\ud800")
     @given(user_id=st.one_of(texts, json_values))
     def any_user_id(user_id: Any) -> None:
+        search_budget.guard()
         body = {"user_id": user_id, "coupon_name": open_coupon}
         check_claim(api, tables, open_coupon, holders, body)
 
@@ -230,7 +234,7 @@ def test_any_user_id(api, db, open_coupon: str, holders) -> None:
 
 
 @pytest.mark.contract("hostile.claim")
-def test_any_coupon_name(api, db, open_coupon: str, holders, unique_name) -> None:
+def test_any_coupon_name(api, db, open_coupon: str, holders, unique_name, search_budget) -> None:
     another = unique_name("hostile")  # an existing coupon: its claim may well succeed
     assert api.create(another, 1).status_code == 201
 
@@ -239,6 +243,7 @@ def test_any_coupon_name(api, db, open_coupon: str, holders, unique_name) -> Non
     @example(coupon_name="another")
     @given(coupon_name=st.one_of(texts, json_values))
     def any_coupon_name(coupon_name: Any) -> None:
+        search_budget.guard()
         coupon_name = another if coupon_name == "another" else coupon_name
         body = {"user_id": "hostile-user", "coupon_name": coupon_name}
         check_claim(api, tables, open_coupon, holders, body)
@@ -252,7 +257,8 @@ def test_any_coupon_name(api, db, open_coupon: str, holders, unique_name) -> Non
 @example(name="\ud800")
 @example(name="%41/..")
 @given(name=texts.filter(bool))
-def test_any_name_in_the_path(api, name: str) -> None:
+def test_any_name_in_the_path(api, search_budget, name: str) -> None:
+    search_budget.guard()
     path = "/api/coupons/" + quote(name.encode("utf-8", "surrogatepass"), safe="")
     response = api.request("GET", path)
     assert response.status_code < 500, describe(response)

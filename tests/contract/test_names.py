@@ -1,6 +1,7 @@
-"""Names are identities, compared exactly (api-contract.md): names that differ only in case,
-in surrounding or inner whitespace, or in unicode normalization form are different
-coupons, and each round-trips unchanged through create, claim and GET."""
+"""Names and user ids are identities, compared exactly (api-contract.md): names that differ
+only in case, in surrounding or inner whitespace, or in unicode normalization form are
+different coupons, and each round-trips unchanged through create, claim and GET; user ids
+that differ so are different users."""
 
 from __future__ import annotations
 
@@ -75,3 +76,33 @@ def test_names_differing_only_so_are_distinct_coupons(api, db, unique_name, grou
         )
     if unreachable:
         raise Blocked("get.names", unreachable, held="create, claim and the tables kept them apart")
+
+
+@pytest.mark.contract("users.identity")
+@pytest.mark.parametrize("group", list(LOOKALIKES))
+def test_user_ids_differing_only_so_are_distinct_users(api, db, unique_name, group) -> None:
+    """User ids are identities like names: each lookalike is a user of their own, eligible
+    for their own claim, and listed unchanged in claimed_by and the claims table."""
+    users = LOOKALIKES[group](unique_name("user"))
+    coupon = unique_name("users")
+    created = api.create(coupon, len(users) + 1)
+    assert created.status_code == 201, describe(created)
+    for user in users:
+        response = api.claim(user, coupon)
+        assert response.status_code in (200, 201), (
+            f"{user!r} is a user of their own, who has not claimed {coupon!r} "
+            f"(claimed before: {users[: users.index(user)]!r}): {describe(response)}"
+        )
+    response = api.get(coupon)
+    assert response.status_code == 200, describe(response)
+    listed = response.json().get("claimed_by")
+    assert sorted(listed or []) == sorted(users), (
+        f"claimed_by must list each of {users!r} unchanged: {describe(response)}"
+    )
+    try:
+        state = read_coupon(db, coupon, view_later(api, coupon))
+    except Blocked as unread:
+        raise unread.having_held("what HTTP showed held") from None
+    assert state is not None and sorted(state.claimants) == sorted(users), (
+        f"the claims table holds {state.claimants if state else None!r}, not {users!r}"
+    )

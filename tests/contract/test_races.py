@@ -39,12 +39,13 @@ def run_workload(api, stack, unique_name, claim_statuses):
 
 
 @pytest.mark.contract("races.workloads")
-def test_concurrent_workloads_keep_the_invariants(run_workload) -> None:
+def test_concurrent_workloads_keep_the_invariants(run_workload, search_budget) -> None:
     # Blocked is raised after hypothesis is done: inside, it would be a failing example.
     blocked: list[Blocked] = []
 
     @given(workload=workloads())
     def every_workload(workload: Workload) -> None:
+        search_budget.guard()
         judgement = run_workload(workload)
         broken = judgement.broken()
         assert not broken, "\n".join(str(v) for v in broken[:5])
@@ -58,6 +59,9 @@ def test_concurrent_workloads_keep_the_invariants(run_workload) -> None:
 
 @pytest.mark.contract("claim.order")
 @given(workload=returning_users())
-def test_concurrent_workloads_check_eligibility_first(run_workload, workload: Workload) -> None:
+def test_concurrent_workloads_check_eligibility_first(
+    run_workload, search_budget, workload: Workload
+) -> None:
+    search_budget.guard()
     preferred = [v for v in run_workload(workload).violations if v.preferred]
     assert not preferred, "\n".join(str(v) for v in preferred[:5])

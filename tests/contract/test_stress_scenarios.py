@@ -45,8 +45,15 @@ class Run:
 
 
 @pytest.fixture(scope="session")
-def run_scenario(api, stack, unique_name, claim_statuses):
-    """Each scenario runs once per session; its outcome is judged by several tests."""
+def answer_within(pytestconfig) -> float:
+    return pytestconfig.getoption("answer_within")
+
+
+@pytest.fixture(scope="session")
+def run_scenario(api, stack, unique_name, claim_statuses, answer_within):
+    """Each scenario runs once per session; its outcome is judged by several tests. A
+    request waits for its answer --answer-within seconds at most (then its outcome is
+    unknown), so a slow implementation's scenario ends in bounded time."""
     runs: dict[str, Run] = {}
 
     def run(name: str) -> Run:
@@ -58,7 +65,7 @@ def run_scenario(api, stack, unique_name, claim_statuses):
                 Call.claim("same-user" if scenario.one_user else f"user_{i:03d}", coupon)
                 for i in range(scenario.requests)
             ]
-            replies = send_at_once(api.base_urls, calls)
+            replies = send_at_once(api.base_urls, calls, timeout=answer_within)
             views = views_of(api, [coupon])
             history = record(calls, replies, claim_statuses)
             runs[name] = Run(replies, judge(history, [coupon], stack.dsn, views), views[coupon])
@@ -70,9 +77,18 @@ def run_scenario(api, stack, unique_name, claim_statuses):
 @pytest.mark.parametrize(
     "name", [pytest.param(n, marks=pytest.mark.contract(f"stress.{n}")) for n in SCENARIOS]
 )
-def test_scenario_outcome(run_scenario, name: str) -> None:
-    """Judged over HTTP alone: the answers, and the remaining stock GET reports."""
+def test_scenario_outcome(run_scenario, answer_within, name: str) -> None:
+    """Judged over HTTP alone: every answer within --answer-within, the answers, and the
+    remaining stock GET reports."""
     scenario, run = SCENARIOS[name], run_scenario(name)
+    took = sorted(r.completed - r.invoked for r in run.replies)
+    late = [r for r in run.replies if r.status is None or r.completed - r.invoked > answer_within]
+    assert not late, (
+        f"{name}: {len(late)} of {len(run.replies)} requests not answered within "
+        f"--answer-within {answer_within:g} s (median {took[len(took) // 2]:.1f} s, slowest "
+        f"{took[-1]:.1f} s, {sum(r.status is None for r in late)} with no answer by then); "
+        f"{sum(r.succeeded for r in run.replies)} successes before that"
+    )
     statuses = sorted(r.status for r in run.replies if r.status is not None)
     lost = [r.error for r in run.replies if r.status is None]
     successes = sum(r.succeeded for r in run.replies)

@@ -12,6 +12,7 @@ import json
 import sys
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, unquote
 
@@ -232,6 +233,29 @@ def names_trimmed(settings: Settings) -> Any:
 def names_normalized(settings: Settings) -> Any:
     """Coupon names are unicode-normalized (NFC): "cafe\u0301" is "caf\u00e9"."""
     return with_store(names_as(lambda name: unicodedata.normalize("NFC", name)))(settings)
+
+
+def users_as(normal: Callable[[str], str]) -> type[CouponStore]:
+    """A store that files every claim under normal(user_id), as a case-insensitive
+    collation or a trimming form binder does."""
+
+    class NormalizingStore(CouponStore):
+        async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+            return await super().claim(normal(user_id), coupon_name)
+
+    return NormalizingStore
+
+
+@mutant
+def users_case_insensitive(settings: Settings) -> Any:
+    """User ids are compared case-insensitively: "Ann" is refused because "ann" claimed."""
+    return with_store(users_as(str.lower))(settings)
+
+
+@mutant
+def users_trimmed(settings: Settings) -> Any:
+    """Surrounding whitespace is trimmed from user ids (" ann" is "ann")."""
+    return with_store(users_as(str.strip))(settings)
 
 
 class LaxNewCoupon(BaseModel):
@@ -1113,6 +1137,81 @@ def get_path_undecoded(settings: Settings) -> Any:
 def errors_plain_text(settings: Settings) -> Any:
     """Error answers are plain text instead of JSON {"error": ...}."""
     return rewriting(plain_text_errors)(settings)
+
+
+CLAIM_HOLDS_LOCK_SECONDS = 2.0
+
+
+class LockHoldingStore(CouponStore):
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        async with self.pool.connection() as conn, conn.transaction():
+            row = await (
+                await conn.execute(
+                    "SELECT remaining_amount FROM coupons WHERE name = %s FOR UPDATE",
+                    (coupon_name,),
+                )
+            ).fetchone()
+            if row is None:
+                return ClaimOutcome.NOT_FOUND
+            await asyncio.sleep(CLAIM_HOLDS_LOCK_SECONDS)  # the bug: slow work under the lock
+            held = await (
+                await conn.execute(
+                    "SELECT 1 FROM claims WHERE user_id = %s AND coupon_name = %s",
+                    (user_id, coupon_name),
+                )
+            ).fetchone()
+            if held:
+                return ClaimOutcome.ALREADY_CLAIMED
+            if row[0] <= 0:
+                return ClaimOutcome.OUT_OF_STOCK
+            await conn.execute(
+                "INSERT INTO claims (user_id, coupon_name) VALUES (%s, %s)", (user_id, coupon_name)
+            )
+            await conn.execute(
+                "UPDATE coupons SET remaining_amount = remaining_amount - 1 WHERE name = %s",
+                (coupon_name,),
+            )
+        return ClaimOutcome.CLAIMED
+
+
+@mutant
+def claim_holds_lock(settings: Settings) -> Any:
+    """Each claim sleeps 2 s inside its transaction, holding the coupon's row lock, with no
+    time limit on the database: correct, but the claims of one coupon wait behind one
+    another (the fiftieth buyer of a flash sale waits 100 s)."""
+    return with_store(LockHoldingStore)(dataclasses.replace(settings, db_timeout=3600))
+
+
+# ---------------------------------------------------------------- schema made at start-up
+
+STORY_SQL = (Path(__file__).parents[2] / "scripts" / "init.sql").read_text()
+# Any constant: the instances of one deployment agree on it.
+MIGRATION_LOCK = 0x636F75706F6E
+
+
+def migrate(settings: Settings, sql: str, lock: bool) -> None:
+    """Make the tables at start-up, as GORM's AutoMigrate or Flyway at boot do."""
+    with psycopg.connect(**settings.conninfo()) as conn, conn.transaction():
+        if lock:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        conn.execute(sql)
+
+
+@mutant
+def self_migrating(settings: Settings) -> Any:
+    """Allowed: the API makes the story's tables at start-up (CREATE ... IF NOT EXISTS
+    under an advisory lock, so instances started together agree); init.sql declares none."""
+    safe = STORY_SQL.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ")
+    migrate(settings, safe.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS "), lock=True)
+    return create_app(settings)
+
+
+@mutant
+def self_migrating_racy(settings: Settings) -> Any:
+    """Makes the tables at start-up with a plain CREATE TABLE: of two instances started
+    together, the one that comes second exits (relation "coupons" already exists)."""
+    migrate(settings, STORY_SQL, lock=False)
+    return create_app(settings)
 
 
 if __name__ == "__main__":

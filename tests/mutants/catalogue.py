@@ -294,6 +294,13 @@ MUTANTS = [
     Mutant("names-trimmed", ("names.identity",), ("test_names.py",), api="names-trimmed"),
     Mutant("names-normalized", ("names.identity",), ("test_names.py",), api="names-normalized"),
     Mutant(
+        "users-case-insensitive",
+        ("users.identity",),
+        ("test_names.py",),
+        api="users-case-insensitive",
+    ),
+    Mutant("users-trimmed", ("users.identity",), ("test_names.py",), api="users-trimmed"),
+    Mutant(
         "create-lax-types", ("create.invalid",), ("test_invalid_input.py",), api="create-lax-types"
     ),
     Mutant(
@@ -379,6 +386,12 @@ MUTANTS = [
         schema="stock-renamed.sql",
     ),
     Mutant("get-first-10-claimants", ("invariant.4",), STRESS, api="get-first-10-claimants"),
+    Mutant(
+        "claim-holds-lock",
+        ("stress.flash-sale",),
+        ("test_stress_scenarios.py::test_scenario_outcome[flash-sale]",),
+        api="claim-holds-lock",
+    ),
     Mutant(
         "unlocked-eligibility-without-unique",
         ("invariant.2", "stress.double-dip"),
@@ -469,10 +482,34 @@ MUTANTS = [
         "claim-truncates-long-user", ("hostile.claim",), HOSTILE, api="claim-truncates-long-user"
     ),
     # scale-out: right as one process, wrong as several on one database (--instances 2)
+    Mutant(
+        "self-migrating-racy",
+        ("scale.instances", "1.2-AC4.init-file"),
+        (*SCALE, *SCHEMA),
+        api="self-migrating-racy",
+        schema="no-tables.sql",
+    ),
+    Mutant(
+        "go-racy-migration-compose",
+        ("scale.instances",),
+        (*SCALE, AC1 + "schema_exists_without_manual_step"),
+        compose="go-racy-migration.yml",
+        schema="no-tables.sql",
+        base=GO_FOREIGN,
+        stack="compose",
+    ),
     Mutant("in-process-lock", ("scale.instances",), SCALE, api="in-process-lock"),
     Mutant("stock-cached-per-process", ("scale.instances",), SCALE, api="stock-cached-per-process"),
     Mutant("claimed-set-in-memory", ("scale.instances",), SCALE, api="claimed-set-in-memory"),
     # the same classes of bug in foreign code: the Go implementation, each bug switched on
+    Mutant(
+        "go-racy-migration",
+        ("scale.instances", "1.2-AC4.init-file"),
+        (*SCALE, *SCHEMA),
+        go_bug="racy-migration",
+        base=GO_FOREIGN,
+        schema="no-tables.sql",
+    ),
     Mutant(
         "go-no-health",
         ("health.ok",),

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from harness.plugin.suite_run import SuiteRun, run_suite
+from tests.mutants.catalogue import Mutant
+from tests.mutants.runner import project_dir_for
 
 ROOT = Path(__file__).parents[2]
 VARIANT_API = f"{shlex.quote(sys.executable)} {ROOT / 'tests' / 'mutants' / 'api.py'}"
@@ -79,3 +81,36 @@ def test_allowed_variant_passes_the_fault_checks(variant: str) -> None:
     run = contract_suite("-m", "faults", "--instances=1", f"--api-cmd={VARIANT_API} {variant}")
     expected = {cid: "PASS" for cid in required(run)}
     assert_conforms(run, expected, FAULT_VARIANTS[variant])
+
+
+# A schema the API makes at start-up (init.sql declares none): init-file fails once, the
+# schema rows it blocks are judged on the live tables, everything else as the reference.
+INIT_FILE_ROWS = {
+    "1.2-AC4.init-file": "FAIL",
+    **{f"1.2-AC4.{row}": "BLOCKED" for row in ("coupons", "claims", "checks", "unique", "index")},
+}
+SELF_MIGRATING = {
+    "self-migrating": {"scale.instances": "PASS"},  # IF NOT EXISTS under an advisory lock
+    "self-migrating-racy": {"scale.instances": "FAIL"},  # the second instance exits
+}
+
+
+@pytest.mark.parametrize("variant", list(SELF_MIGRATING))
+def test_a_schema_made_at_start_up_is_judged_on_the_live_tables(
+    reference: SuiteRun, variant: str, tmp_path: Path
+) -> None:
+    project = project_dir_for(Mutant(variant, (), (), schema="no-tables.sql"), tmp_path)
+    run = contract_suite(
+        *NOT_FAULTS,
+        "--instances=2",
+        f"--project-dir={project}",
+        f"--api-cmd={VARIANT_API} {variant}",
+    )
+    expected = {**required(reference), **INIT_FILE_ROWS, **SELF_MIGRATING[variant]}
+    assert required(run) == expected, {
+        cid: (status, run.scorecard[cid]["detail"])
+        for cid, status in required(run).items()
+        if status != expected.get(cid)
+    }
+    if variant == "self-migrating-racy":
+        assert "raced to make the schema at start-up" in run.scorecard["scale.instances"]["detail"]

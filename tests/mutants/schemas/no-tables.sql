@@ -1,0 +1,3 @@
+-- MUTANT: declares no table: the API makes its schema itself at start-up
+-- scripts/init.sql
+-- The tables are created by the API when it starts (see its migrations).
