@@ -8,8 +8,8 @@ ARG PYTHON_IMAGE=python:3.11-alpine
 FROM ${PYTHON_IMAGE} AS builder
 WORKDIR /build
 COPY pyproject.toml ./
-# The API's dependencies are [project].dependencies of pyproject.toml; tomllib is stdlib.
-RUN python3 -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
+# The API's dependencies are the `reference` extra of pyproject.toml; tomllib is stdlib.
+RUN python3 -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['reference']))" > requirements.txt \
     && python3 -m venv /venv \
     && /venv/bin/pip install --no-cache-dir --requirement requirements.txt
 COPY reference_api ./reference_api

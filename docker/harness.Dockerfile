@@ -27,7 +27,7 @@ COPY coupon_acceptance-*.whl /tmp/
 RUN set -eu; python3 -m venv /opt/coupon-acceptance; \
     wheel=$(ls /tmp/coupon_acceptance-*.whl); \
     /opt/coupon-acceptance/bin/pip install --no-cache-dir --disable-pip-version-check \
-        "${wheel}[harness,load]"; \
+        "${wheel}[reference,load]"; \
     rm "$wheel"
 ENV PATH=/opt/coupon-acceptance/bin:$PATH
 ENTRYPOINT ["coupon-acceptance"]

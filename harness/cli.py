@@ -5,6 +5,7 @@ package `coupon_contract`, built from tests/contract)."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.util
 import sys
 from pathlib import Path
@@ -25,6 +26,10 @@ contract and acceptance take the suite's options and any pytest option: --projec
 --junitxml FILE, --scorecard-md FILE, -k EXPR ... (`contract --help` lists them all, under
 "Flash Sale Coupon API contract suite"). Exit status: 0 when every MUST holds, 1 when one
 fails."""
+
+
+# The modules of the `load` extra each command runs on.
+NEEDS_LOAD_EXTRA = {"load": ("locust",), "bench": ("locust", "matplotlib")}
 
 
 def suite_dir() -> Path:
@@ -70,14 +75,15 @@ def main(argv: list[str] | None = None) -> int:
     command, rest = args[0], args[1:]
     if command in ("contract", "acceptance"):
         return int(pytest.main(pytest_args(rest, compose=command == "acceptance")))
-    if command == "load":
-        from harness.load.__main__ import main as load
-
-        return load(rest)
-    if command == "bench":
-        from harness.bench.__main__ import main as bench
-
-        return bench(rest)
+    if command in NEEDS_LOAD_EXTRA:
+        if missing := [m for m in NEEDS_LOAD_EXTRA[command] if importlib.util.find_spec(m) is None]:
+            print(
+                f"coupon-acceptance {command} needs the `load` extra (missing: "
+                f"{', '.join(missing)}): pip install 'coupon-acceptance[load]'",
+                file=sys.stderr,
+            )
+            return 2
+        return importlib.import_module(f"harness.{command}.__main__").main(rest)
     print(f"coupon-acceptance: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2
 

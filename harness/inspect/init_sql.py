@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from importlib import resources
-from pathlib import Path
 
 import pglast
 from pglast import ast
@@ -115,10 +114,6 @@ def parse_init_sql(text: str) -> Schema:
                     _apply_constraint(table, command.def_)
     _complete(schema)
     return schema
-
-
-def read_init_sql(path: Path) -> Schema:
-    return parse_init_sql(path.read_text())
 
 
 def read_story_schema() -> Schema:

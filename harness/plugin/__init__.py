@@ -1,5 +1,7 @@
-"""The pytest plugin (entry point `coupon_harness`): options, fixtures, criterion markers,
-hypothesis profiles and the scorecard."""
+"""The pytest plugin: options, fixtures, criterion markers, hypothesis profiles and the
+scorecard. Loaded only where asked for (`-p harness.plugin`: this repository's pytest
+settings and the suite's own suite.ini, which `coupon-acceptance` runs with), never by an
+entry point that every pytest run of an environment would load."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ MARKERS = {
     "image": "needs a Docker engine to build or inspect images",
     "faults": "needs control of the stack to inject faults",
     "slow": "takes more than a few seconds",
+    "early": "runs before the other checks (the stress scenarios, bounded by --answer-within)",
     "ac(id, ...)": "proves story 1.2 acceptance criteria, e.g. ac('1.2-AC4.unique')",
     "contract(id, ...)": "proves API contract rules, e.g. contract('claim.already')",
 }
@@ -48,10 +51,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 lookup(criterion_id)
             except KeyError as exc:
                 raise pytest.UsageError(f"{item.nodeid}: {exc.args[0]}") from None
-    # The modules that search (hypothesis) run last: each search may use its whole budget,
-    # and the checks the run's budget leaves unstarted should be more of the same, not the
-    # bounded ones (the stress scenarios, scale-out) that say why a slow API is slow.
+    # The stress scenarios (marked `early`: bounded by --answer-within, and what says why a
+    # slow implementation is slow) run first, the modules that search last: each search
+    # may use its whole budget, so what the run's budget leaves unstarted is more searching.
     searching = {
         item.parent for item in items if "search_budget" in getattr(item, "fixturenames", ())
     }
-    items.sort(key=lambda item: item.parent in searching)
+    items.sort(
+        key=lambda item: 0 if item.get_closest_marker("early") else 1 + (item.parent in searching)
+    )

@@ -22,6 +22,7 @@ from ..stacks.local import LocalOptions, local_stack
 from ..stacks.stack import Stack, StackError
 from .budgets import SearchBudget, budget_for_search
 from .options import project_dir_of
+from .slowness import Slowness
 from .terminal import say
 
 
@@ -128,3 +129,10 @@ def unique_name() -> Callable[[str], str]:
 def search_budget(pytestconfig: pytest.Config) -> Iterator[SearchBudget]:
     """This check's search budget: `search_budget.guard()` first in every example."""
     yield from budget_for_search(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def slowness(pytestconfig: pytest.Config) -> Slowness:
+    """Where a check that finds the API answering later than --answer-within says so: a
+    later check whose request times out is then BLOCKED by it, not failed again."""
+    return pytestconfig.pluginmanager.get_plugin("coupon-scorecard").slowness

@@ -6,7 +6,8 @@ recorded as skipped (for JUnit XML too) with its reason, and counted apart:
 - a preferred (SHOULD) rule not met: a failing test whose criteria are all SHOULD
   ("not met", `N` in the progress line); it never fails the run;
 - a check blocked by a root cause (`Blocked`: the stack did not come up, the tables
-  cannot be read as the story's schema): "blocked", `B`; the root cause itself is one
+  cannot be read as the story's schema; a request timing out once the API was found
+  answering later than --answer-within): "blocked", `B`; the root cause itself is one
   FAIL of its own criterion, which fails the run;
 - a check a time budget stopped (`CutShort`): "cut short", `C`; a MUST row cut short
   fails the run, since its verdict was not reached."""
@@ -22,6 +23,7 @@ from .budgets import CutShort
 from .criteria import lookup
 from .options import project_dir_of
 from .scorecard import ROOT_CAUSE_TEST, Scorecard
+from .slowness import Slowness
 
 NOT_MET = "preferred (SHOULD) rule not met"
 
@@ -59,6 +61,7 @@ class ScorecardReporter:
         self.scorecard = Scorecard()
         self.stack_description: str | None = None
         self.root_causes: dict[str, Blocked] = {}  # criterion -> the first Blocked raised
+        self.slowness = Slowness()  # answers later than --answer-within, once found
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
@@ -70,17 +73,17 @@ class ScorecardReporter:
         path, line, _ = item.location
         where = (path, (line or 0) + 1)
         only_preferred = ids and all(lookup(cid).level == "SHOULD" for cid in ids)
-        blocked = call.excinfo is not None and isinstance(call.excinfo.value, Blocked)
-        if blocked and report.failed:
-            cause: Blocked = call.excinfo.value
+        error = call.excinfo.value if call.excinfo is not None else None
+        cause = error if isinstance(error, Blocked) else self.slowness.blocking(error)
+        if cause is not None and report.failed:
             if cause.root not in self.root_causes:  # one root cause, one failure
                 self.root_causes[cause.root] = cause
                 self.scorecard.record(cause.root, ROOT_CAUSE_TEST, "failed", cause.observed)
             report.blocked_by = str(cause)
             report.outcome = "skipped"
             report.longrepr = (*where, report.blocked_by)
-        elif call.excinfo is not None and isinstance(call.excinfo.value, CutShort):
-            report.cut_short = str(call.excinfo.value)
+        elif isinstance(error, CutShort):
+            report.cut_short = str(error)
             report.outcome = "skipped"
             report.longrepr = (*where, f"cut short: {report.cut_short}")
         elif only_preferred and report.when == "call" and report.failed:

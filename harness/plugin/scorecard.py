@@ -50,7 +50,13 @@ class Verdict:
         if self.blocked:
             return "; ".join(sorted({cause for _, cause in self.blocked}))
         if self.cut_short:
-            return "; ".join(f"{judged} [{test}]" for test, judged in self.cut_short)
+            by_reason: dict[str, list[str]] = {}
+            for test, judged in self.cut_short:
+                by_reason.setdefault(judged, []).append(test)
+            return "; ".join(
+                f"{judged} [{tests[0]}]" + (f" (+{len(tests) - 1} more)" if len(tests) > 1 else "")
+                for judged, tests in by_reason.items()
+            )
         if self.skipped and not self.passed:
             return "; ".join(sorted({reason for _, reason in self.skipped}))
         note = f", {len(self.skipped)} skipped" if self.skipped else ""

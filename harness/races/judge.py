@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-import requests
 
 from ..blocked import Blocked
 from .checker import Violation, check
@@ -31,16 +30,10 @@ class Judgement:
 
 
 def views_of(api: ApiClient, names: Iterable[str]) -> dict[str, Any]:
-    """Each coupon as GET answers it: its JSON, the raw text when it is not JSON, or what
-    happened when no answer came (a slow API's backlog): judged as a wrong answer, never
-    waited for without end."""
+    """Each coupon as GET answers it: its JSON, or the raw text when it is not JSON."""
     views = {}
     for name in names:
-        try:
-            response = api.get(name)
-        except requests.RequestException as exc:
-            views[name] = f"no answer within {api.timeout:g} s ({type(exc).__name__})"
-            continue
+        response = api.get(name)
         try:
             views[name] = response.json()
         except ValueError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shlex
 import shutil
@@ -116,9 +117,9 @@ class ApiProcess:
             return []
         return [port for port in processes.listening_ports(self.process.pid) if port != self.port]
 
-    def stop(self) -> None:
-        if self.process is not None:
-            processes.stop(self.process)
+
+def stop_apis(apis: list[ApiProcess]) -> None:
+    processes.stop_all([api.process for api in apis if api.process is not None])
 
 
 def start_apis(apis: list[ApiProcess]) -> tuple[list[ApiProcess], StackError | None]:
@@ -190,8 +191,7 @@ class LocalFaults:
         self.database.resume()
 
     def restart_api(self) -> None:
-        for api in self.apis:
-            api.stop()
+        stop_apis(self.apis)
         _, unstarted = start_apis(self.apis)
         if unstarted is not None:
             raise unstarted
@@ -264,8 +264,19 @@ def embedded_database(
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def require_reference_extra(options: LocalOptions) -> None:
+    """One line, before anything starts, when the API to start is the reference and its
+    dependencies (an extra of the package) are not installed."""
+    if options.api_cmd == REFERENCE_API_CMD and importlib.util.find_spec("fastapi") is None:
+        raise StackError(
+            "the reference API (the default --api-cmd) needs the `reference` extra: pip "
+            "install 'coupon-acceptance[reference]'; or judge your own with --api-cmd CMD"
+        )
+
+
 @contextmanager
 def local_stack(options: LocalOptions, credentials: DbCredentials | None = None) -> Iterator[Stack]:
+    require_reference_extra(options)
     with (
         embedded_database(
             options.project_dir, options.pg_bin, options.startup_timeout, credentials
@@ -304,5 +315,4 @@ def local_stack(options: LocalOptions, credentials: DbCredentials | None = None)
                 unstarted=unstarted,
             )
         finally:
-            for api in apis:
-                api.stop()
+            stop_apis(apis)

@@ -8,6 +8,7 @@ import os
 import pwd
 import signal
 import subprocess
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -91,16 +92,28 @@ def stop(
     process: subprocess.Popen[bytes], *, grace: float = 10.0, sig: int = signal.SIGTERM
 ) -> None:
     """Send `sig`, wait up to `grace` seconds, then kill."""
-    if process.poll() is not None:
-        return
-    try:
-        process.send_signal(sig)
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    except ProcessLookupError:
-        pass
+    stop_all([process], grace=grace, sig=sig)
+
+
+def stop_all(
+    processes: Sequence[subprocess.Popen[bytes]],
+    *,
+    grace: float = 10.0,
+    sig: int = signal.SIGTERM,
+) -> None:
+    """`stop` for several at once: all signalled first, so their graceful shutdowns (an API
+    finishing a backlog of slow requests) overlap rather than add up."""
+    running = [process for process in processes if process.poll() is None]
+    for process in running:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(sig)
+    deadline = time.monotonic() + grace
+    for process in running:
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def signal_tree(pid: int, sig: int) -> None:
