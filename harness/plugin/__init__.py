@@ -51,12 +51,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 lookup(criterion_id)
             except KeyError as exc:
                 raise pytest.UsageError(f"{item.nodeid}: {exc.args[0]}") from None
-    # The stress scenarios (marked `early`: bounded by --answer-within, and what says why a
-    # slow implementation is slow) run first, the modules that search last: each search
-    # may use its whole budget, so what the run's budget leaves unstarted is more searching.
+    # Among the suite's checks (other tests keep their places), the stress scenarios
+    # (marked `early`: bounded by --answer-within, and what says why a slow implementation
+    # is slow) run first, the modules that search last: each search may use its whole
+    # budget, so what the run's budget leaves unstarted is more searching.
     searching = {
         item.parent for item in items if "search_budget" in getattr(item, "fixturenames", ())
     }
-    items.sort(
-        key=lambda item: 0 if item.get_closest_marker("early") else 1 + (item.parent in searching)
+    slots = [index for index, item in enumerate(items) if criteria_of(item)]
+    checks = sorted(
+        (items[index] for index in slots),
+        key=lambda item: 0 if item.get_closest_marker("early") else 1 + (item.parent in searching),
     )
+    for index, item in zip(slots, checks, strict=True):
+        items[index] = item

@@ -1,10 +1,10 @@
 """Time budgets: a slow implementation gets its verdict in bounded time.
 
 Each search (a hypothesis test: the model, the workloads, hostile input) has its own budget
-(`--check-budget`); the run has one too (`--run-budget`), counted from the first check
-that needed the stack. A search past its budget stops drawing examples, and a check that
-would start past the run's budget is not started. Either is reported CUT SHORT with what
-was judged before it: never a pass, never waited for without end."""
+(`--check-budget`); the checks that need the stack have one in all (`--run-budget`). A
+search past its budget stops drawing examples, and a check that would start past the run's
+budget is not started. Either is reported CUT SHORT with what was judged before it: never a
+pass, never waited for without end."""
 
 from __future__ import annotations
 
@@ -24,38 +24,49 @@ class CutShort(Exception):
 
 
 class RunBudget:
-    """The plugin part: starts the run's clock with the first check that needs the stack,
-    and cuts short every check that would start after the budget is spent."""
+    """The plugin part: counts the time spent in the checks that need the stack (the
+    stack's start-up included), and cuts short every such check that would start after
+    the budget is spent. Other tests in the same pytest run (this project's own) count
+    for nothing and are never cut."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds if seconds > 0 else math.inf
-        self.started: float | None = None
+        self.spent = 0.0  # by the checks that needed the stack and are done
+        self.current: float | None = None  # when the one running now started
 
     def remaining(self) -> float:
-        if self.started is None:
-            return self.seconds
-        return self.seconds - (time.monotonic() - self.started)
+        running = time.monotonic() - self.current if self.current is not None else 0.0
+        return self.seconds - self.spent - running
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None):
+        if not item.get_closest_marker("runtime"):
+            return (yield)
+        self.current = time.monotonic()
+        try:
+            return (yield)
+        finally:
+            self.spent += time.monotonic() - self.current
+            self.current = None
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        if self.remaining() <= 0:
+        # A check of files alone takes no time worth saving: it always runs.
+        if item.get_closest_marker("runtime") and self.remaining() <= 0:
             raise CutShort(
-                f"not started: the run's budget of {self.seconds:g} s (--run-budget, counted "
-                "from the first check that needed the stack) was spent"
+                f"not started: the run's budget of {self.seconds:g} s for the checks that "
+                "need the stack (--run-budget) was spent"
             )
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Iterator[None]:
-        if self.started is None and item.get_closest_marker("runtime"):
-            self.started = time.monotonic()
         try:
             return (yield)
         except Unsatisfiable:
             # Every drawn example came after the budget (the explicit ones ran first).
             budget = getattr(item, "funcargs", {}).get("search_budget")
-            if budget is None or not budget.cut:
-                raise
-            budget.settle()
+            if budget is not None and budget.cut:
+                budget.settle()  # raises CutShort
             raise
 
 

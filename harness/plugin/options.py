@@ -96,8 +96,8 @@ def add_options(parser: pytest.Parser) -> None:
         "--run-budget",
         type=float,
         default=480.0,
-        help="seconds the checks may take in all, counted from the first check that needed "
-        "the stack; a check that would start later is CUT SHORT, so a slow implementation "
+        help="seconds the checks that need the stack may take in all (its start-up "
+        "included); one that would start after that is CUT SHORT, so a slow implementation "
         "gets its verdict in bounded time (default 480; 0: no limit)",
     )
     group.addoption(

@@ -27,11 +27,15 @@ def test_a_search_past_its_budget_is_cut_short_with_what_it_judged() -> None:
     assert "example(s) judged in" in detail and "--check-budget" in detail, detail
 
 
-def test_checks_past_the_run_budget_are_not_started() -> None:
-    run = suite(f"{CONTRACT}/test_names.py", "--run-budget=0.01")
+def test_checks_past_the_run_budget_are_not_started_and_other_tests_still_run() -> None:
+    others = Path(__file__).with_name("test_scorecard.py")
+    run = suite(f"{CONTRACT}/test_names.py", str(others), "--run-budget=0.01", "-v")
     assert run.exit_code == 1, run.output[-2000:]
     cut = {cid: v["detail"] for cid, v in run.scorecard.items() if v["status"] == "CUT SHORT"}
     assert "users.identity" in cut and "--run-budget" in cut["users.identity"], run.scorecard
+    # Tests that are not the suite's checks (this project's own) count for nothing.
+    ran = [line for line in run.output.splitlines() if "test_scorecard.py::" in line]
+    assert ran and all("PASSED" in line for line in ran), "\n".join(ran)
 
 
 def test_within_the_budgets_nothing_is_cut_short() -> None:
