@@ -38,6 +38,10 @@ def run_suite(
                 sys.executable,
                 "-m",
                 "pytest",
+                # The plugin by name, wherever the run is rooted (a second -p of it, from
+                # this repository's settings, is a no-op).
+                "-p",
+                "harness.plugin",
                 *args,
                 f"--scorecard-json={scorecard}",
                 "-p",
