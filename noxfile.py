@@ -71,7 +71,8 @@ def acceptance(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def load(session: nox.Session) -> None:
-    """A locust flash sale on the embedded stack (or `-- --host URL --dsn DSN`), then the
+    """A locust flash sale on the embedded stack (or `-- --stack compose`, or
+    `-- --api-url URL --dsn DSN`), then the
     invariants checked on every claim's answer. `-- --help` lists the options."""
     install_project(session)
     session.run("python", "-m", "harness.load", *session.posargs)
@@ -91,7 +92,9 @@ def bench(session: nox.Session) -> None:
     sale on a fresh database (claims/s per window), hot row and spread at 1/8/32/64 clients,
     locust's user classes compared (needs wrk and pgbench). `-- --help` for options."""
     install_project(session)
-    session.run("python", "-m", "harness.bench", *session.posargs)
+    # The reference's own claim statement through pgbench, beside the API that runs it.
+    api_sql = [] if "--api-sql" in session.posargs else ["--api-sql", "reference_api/claim.sql"]
+    session.run("python", "-m", "harness.bench", *api_sql, *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
-import importlib
 import json
 import os
 import shlex
@@ -21,7 +20,9 @@ from pathlib import Path
 
 import psycopg
 
-from harness.stacks.local import REFERENCE_API_CMD, LocalOptions, local_stack
+from harness.stacks.opener import open_stack
+from harness.stacks.options import add_stack_options, stack_spec
+from harness.stacks.spec import StackSpec
 from harness.stacks.stack import StackError
 from harness.steal import steal_cell, steal_legend
 
@@ -61,25 +62,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--window", type=float, default=5.0, help="sale: window, seconds (5)")
     parser.add_argument("--rounds", type=int, default=2, help="sale: rounds of every generator (2)")
     parser.add_argument("--spread", type=int, default=1000, help="coupons in the spread case")
-    parser.add_argument("--api-cmd", default=REFERENCE_API_CMD, help="the API to measure")
-    parser.add_argument(
-        "--project-dir", type=Path, default=Path.cwd(), help="whose scripts/init.sql to load"
-    )
     parser.add_argument(
         "--api-sql",
-        default="reference_api.store:CLAIM_SQL",
-        help="MODULE:NAME of the API's SQL for one claim, with %%(user)s and %%(coupon)s, for "
-        "pgbench to run as it is; 'none' to leave it out (default: the reference API's)",
+        type=Path,
+        default=None,
+        help="a file with the API's SQL for one claim, with %%(user)s and %%(coupon)s, for "
+        "pgbench to run as it is beside the API (`nox -s bench` gives the reference's, "
+        "reference_api/claim.sql; default: none)",
     )
     parser.add_argument("--pool-size", type=int, default=None, help="the API's DB_POOL_SIZE")
-    parser.add_argument(
-        "--instances",
-        type=int,
-        default=1,
-        help="instances of the API on the one database, wrk's connections split between "
-        "them (1: on 2 cores a second gained 10-15%% of claims/s and no p99, "
-        "docs/performance.md)",
-    )
     parser.add_argument(
         "--calm-tries",
         type=int,
@@ -95,7 +86,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--sale-plot", type=Path, default=Path("docs/bench-sale.png"), help="sale PNG plot"
     )
+    # wrk's connections are split between the instances; on 2 cores a second instance
+    # gained little (docs/performance.md), so one by default.
+    add_stack_options(
+        parser.add_argument_group("stack (the contract suite's options)").add_argument,
+        instances=1,
+    )
     options = parser.parse_args(argv)
+    spec = spec_of(options)
+    if problem := spec.problem():
+        parser.error(problem)
+    if spec.kind == "external":
+        parser.error(
+            "bench measures stacks it starts itself (each sale on a fresh database): "
+            "--stack local or compose; `load --api-url URL --dsn DSN` runs against yours"
+        )
     unknown = set(options.shapes.split(",")) - set(SHAPES)
     if unknown:
         parser.error(f"--shapes: unknown {', '.join(sorted(unknown))} (known: {', '.join(SHAPES)})")
@@ -104,17 +109,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return options
 
 
-def local_options(options: argparse.Namespace) -> LocalOptions:
-    return LocalOptions(options.project_dir, options.api_cmd, instances=options.instances)
+def spec_of(options: argparse.Namespace) -> StackSpec:
+    return stack_spec(lambda dest: getattr(options, dest), project_dir=Path.cwd(), instances=1)
 
 
-def claim_sql(spec: str) -> str | None:
-    """The statement named by --api-sql, loaded by name: the bench measures any API and
-    imports none."""
-    if spec == "none":
+def claim_sql(path: Path | None) -> str | None:
+    """The statement of --api-sql, with its comments left out (pgbench takes one line)."""
+    if path is None:
         return None
-    module, _, name = spec.partition(":")
-    return getattr(importlib.import_module(module), name)
+    lines = path.read_text().splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith("--"))
 
 
 def prepare(dsn: str, spread: int) -> None:
@@ -228,7 +232,7 @@ def run_sales(
 
 
 def _sale_try(options: argparse.Namespace, generator, round_: int) -> SaleRun:
-    run = run_sale(local_options(options), generator, options.window, round_)
+    run = run_sale(spec_of(options), generator, options.window, round_)
     print(f"  {windows_line(run)}", flush=True)
     return run
 
@@ -261,7 +265,7 @@ def run_grid(
 
     clients = [int(c) for c in options.clients.split(",")]
     measurements: list[Measurement] = []
-    with local_stack(local_options(options)) as stack:
+    with open_stack(spec_of(options)) as stack:
         print(f"stack: {stack.description}; {os.cpu_count()} cores", flush=True)
         prepare(stack.dsn, options.spread)
         for shape in shapes:
@@ -302,14 +306,14 @@ def run_generators(
     options: argparse.Namespace, set_aside: list[GeneratorRun]
 ) -> list[GeneratorRun]:
     """HttpUser then FastHttpUser against each target, round after round: the API and the
-    constant answer, each as the API of a local stack of its own."""
+    constant answer (always on a local stack of its own)."""
+    api = spec_of(options)
+    constant = dataclasses.replace(api, kind="local", api_cmd=CONSTANT_TARGET_CMD, instances=1)
     runs = []
     with ExitStack() as stacks:
         urls = {
-            target: stacks.enter_context(
-                local_stack(LocalOptions(options.project_dir, command))
-            ).api_url
-            for target, command in zip(TARGETS, (options.api_cmd, CONSTANT_TARGET_CMD), strict=True)
+            target: stacks.enter_context(open_stack(spec)).api_url
+            for target, spec in zip(TARGETS, (api, constant), strict=True)
         }
         for round_ in range(1, options.rounds + 1):
             for target, url in urls.items():

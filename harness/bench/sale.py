@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-from harness.stacks.local import LocalOptions, local_stack
+from harness.stacks.opener import open_stack
+from harness.stacks.spec import StackSpec
 from harness.steal import DISTURBED, cpu_times, disturbed, steal_cell, steal_share
 
 from .loads import Measurement
@@ -95,8 +96,8 @@ class ClaimCounter:
 Generator = Callable[[tuple[str, ...], str, str], Measurement]
 
 
-def run_sale(local: LocalOptions, generator: Generator, window_s: float, round_: int) -> SaleRun:
-    with local_stack(local) as stack:
+def run_sale(spec: StackSpec, generator: Generator, window_s: float, round_: int) -> SaleRun:
+    with open_stack(spec) as stack:
         with psycopg.connect(stack.dsn, autocommit=True) as conn:
             conn.execute(
                 "INSERT INTO coupons (name, amount, remaining_amount) VALUES (%s, %s, %s)",

@@ -226,18 +226,3 @@ def compose_file_or_blocked(project_dir: Path, cross_check: bool = True) -> Comp
         return read_compose_file(project_dir, cross_check)
     except ComposeFileError as exc:
         raise Blocked(COMPOSE_FILE_ROOT, str(exc)) from None
-
-
-def project_build(project_dir: Path) -> tuple[Path, Path]:
-    """(build context, Dockerfile) of the compose file's API: story 1.2's AC3 is about
-    that Dockerfile wherever the file puts it; the project and ./Dockerfile when the
-    compose file does not say."""
-    try:
-        build = read_compose_file(project_dir, cross_check=False).build_of("api")
-    except ComposeFileError:
-        build = None
-    return build or (project_dir, project_dir / "Dockerfile")
-
-
-def project_dockerfile(project_dir: Path) -> Path:
-    return project_build(project_dir)[1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .compose_file import ComposeFile, ComposeFileError, read_compose_file
+from .compose_file import ComposeFile
 
 INIT_DIR = PurePosixPath("/docker-entrypoint-initdb.d")
 STORY_INIT_SQL = Path("scripts") / "init.sql"
@@ -52,14 +52,13 @@ def mounted_init_scripts(compose: ComposeFile) -> list[Path]:
     return [by_name[key] for key in sorted(by_name) if key.endswith(".sql")]
 
 
-def init_scripts(project_dir: Path) -> InitScripts | None:
-    """scripts/init.sql when it exists; else what the compose file mounts; None if neither."""
+def init_scripts(project_dir: Path, compose: ComposeFile | None) -> InitScripts | None:
+    """scripts/init.sql when it exists; else what the compose file (if any) mounts; None if
+    neither."""
     story = project_dir / STORY_INIT_SQL
     if story.is_file():
         return InitScripts((story,), str(STORY_INIT_SQL))
-    try:
-        compose = read_compose_file(project_dir, cross_check=False)
-    except ComposeFileError:
+    if compose is None:
         return None
     mounted = mounted_init_scripts(compose)
     if not mounted:

@@ -1,19 +1,19 @@
 """`python -m harness.load` (what `nox -s load` runs): a locust flash sale against a stack,
 then every claim's answer and the final tables judged against the contract's invariants.
 
-By default it starts the embedded stack (reference API, or --api-cmd); --host and --dsn
-point it at a running one. Exit status: 0 when no invariant is violated and failures stay
+It takes the contract suite's stack options: by default the embedded stack (reference
+API, or --api-cmd); --stack compose brings up --project-dir's compose stack; --api-url and
+--dsn point it at a running one. Exit status: 0 when no invariant is violated and failures stay
 within --max-failure-ratio; 1 otherwise (or when the stack does not come up); 2 on a usage
 error."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
+import dataclasses
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -23,9 +23,10 @@ from harness.races.client import ApiClient
 from harness.races.history import Operation, read_history
 from harness.races.judge import judge, views_of
 from harness.races.statuses import StatusMap
-from harness.stacks.external import external_stack
-from harness.stacks.local import REFERENCE_API_CMD, LocalOptions, local_stack
+from harness.stacks.opener import open_stack
+from harness.stacks.options import add_stack_options, stack_spec
 from harness.stacks.ports import free_port
+from harness.stacks.spec import StackSpec
 from harness.stacks.stack import Stack, StackError
 from harness.steal import StealMeter, steal_line
 
@@ -33,6 +34,7 @@ from .generator import bottleneck, read_generators
 from .report import endpoint_rows, summary
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+LOAD_INSTANCES = 1  # the load is the point here; --instances 2 spreads it over two
 ARRIVALS = Path(__file__).with_name("arrivals.py")  # the open model
 
 
@@ -42,20 +44,9 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         description="Locust flash sale, then the invariants of api-contract.md checked. "
         "Arguments it does not know go to locust (e.g. --flash-weight 10 --dipper-weight 5).",
     )
-    stack = parser.add_argument_group("stack (default: the embedded stack)")
-    stack.add_argument("--host", help="base URL of a running API (needs --dsn)")
-    stack.add_argument("--dsn", help="its PostgreSQL DSN, to check the tables")
-    stack.add_argument(
-        "--project-dir", type=Path, default=Path.cwd(), help="for the embedded stack"
-    )
-    stack.add_argument("--api-cmd", default=REFERENCE_API_CMD, help="API for the embedded stack")
-    stack.add_argument(
-        "--instances",
-        type=int,
-        default=1,
-        help="instances of the API on the embedded stack's database; users are spread "
-        "over them (1)",
-    )
+    stack = parser.add_argument_group("stack (the contract suite's options)")
+    add_stack_options(stack.add_argument, instances=LOAD_INSTANCES)
+    stack.add_argument("--host", help=argparse.SUPPRESS)  # before --api-url; one more release
     load = parser.add_argument_group("load")
     load.add_argument("--users", type=int, default=200, help="concurrent locust users (200)")
     load.add_argument("--spawn-rate", type=float, default=100, help="users started per second")
@@ -82,22 +73,22 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         help="failures (5xx, transport errors) allowed, as a share of requests",
     )
     options, passthrough = parser.parse_known_args(argv)
-    if bool(options.host) != bool(options.dsn):
-        parser.error("--host and --dsn go together")
+    if options.host:
+        print("--host is deprecated: use --api-url URL (with --dsn DSN)", file=sys.stderr)
+        options.api_url = [*options.api_url, options.host]  # not the shared default list
+    if problem := spec_of(options).problem():
+        parser.error(problem)
     if options.arrival_rate < 0:
         parser.error("--arrival-rate must be positive")
     return options, passthrough
 
 
-@contextlib.contextmanager
-def chosen_stack(options: argparse.Namespace) -> Iterator[Stack]:
-    if options.host:
-        with external_stack(options.host, options.dsn, timeout=30) as stack:
-            yield stack
-    else:
-        local = LocalOptions(options.project_dir, options.api_cmd, instances=options.instances)
-        with local_stack(local) as stack:
-            yield stack
+def spec_of(options: argparse.Namespace, results: Path | None = None) -> StackSpec:
+    spec = stack_spec(
+        lambda dest: getattr(options, dest), project_dir=Path.cwd(), instances=LOAD_INSTANCES
+    )
+    # a compose project's override file and logs go with the run's results
+    return dataclasses.replace(spec, workdir=results / "compose") if results else spec
 
 
 def locust_commands(
@@ -196,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     run_id = secrets.token_hex(4)
     results = (options.results or Path("results") / f"load-{run_id}").resolve()
     try:
-        with chosen_stack(options) as stack:
+        with open_stack(spec_of(options, results)) as stack:
             print(f"stack: {stack.description}\nrun {run_id}: results in {results}", flush=True)
             api = ApiClient(stack.api_url)
             statuses = learn_claim_statuses(

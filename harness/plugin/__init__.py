@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from . import compose_fixtures, fixtures
+from . import fixtures
 from .budgets import RunBudget
 from .criteria import lookup
 from .options import add_options, check_options
@@ -39,9 +39,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ScorecardReporter(config), "coupon-scorecard")
     config.pluginmanager.register(RunBudget(config.getoption("run_budget")), "coupon-run-budget")
     config.pluginmanager.register(fixtures, "coupon-fixtures")
-    # Registered now, after every entry-point plugin, so that these fixtures override
-    # pytest-docker's of the same names.
-    config.pluginmanager.register(compose_fixtures, "coupon-compose-fixtures")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

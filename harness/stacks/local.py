@@ -11,34 +11,25 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
-from ..inspect.init_scripts import INIT_DIR, STORY_INIT_SQL, init_scripts
+from ..inspect.init_scripts import INIT_DIR, STORY_INIT_SQL
+from ..inspect.layout import ProjectLayout, read_layout
 from . import processes
 from .credentials import random_credentials
 from .db_network import PROXY_SCRIPT, DbNetwork
 from .embedded_postgres import DbCredentials, EmbeddedPostgres, SchemaError
 from .pg_binaries import find_pg_binaries
 from .ports import free_port
+from .spec import REFERENCE_API_CMD, StackSpec
 from .stack import Stack, StackError, stack_step, startup_race, wait_for_api
 from .waiting import NotReady, wait_until
 
-REFERENCE_API_CMD = f"{shlex.quote(sys.executable)} -m reference_api"
 # A schema file missing or not loading is the project's, not the stack's: that criterion fails.
 INIT_FILE = "1.2-AC4.init-file"
 # What can go wrong while PostgreSQL is set up, each said in one line by the stack.
 DATABASE_FAILURES = (processes.ProcessFailed, NotReady, SchemaError, FileNotFoundError)
-
-
-@dataclass(frozen=True)
-class LocalOptions:
-    project_dir: Path
-    api_cmd: str = REFERENCE_API_CMD
-    pg_bin: Path | None = None
-    startup_timeout: float = 30.0  # bounds each wait: PostgreSQL, then the API
-    instances: int = 1  # copies of the API, each on its own port, all on one database
-    db_proxy: bool = False  # the API reaches PostgreSQL through the fault proxy
 
 
 def story_environment(db: DbCredentials, api_port: int) -> dict[str, str]:
@@ -60,7 +51,7 @@ class ApiProcess:
     """The API under test as a child process, with its environment and log."""
 
     def __init__(
-        self, options: LocalOptions, database: DbCredentials, workdir: Path, instance: int = 1
+        self, options: StackSpec, database: DbCredentials, workdir: Path, instance: int = 1
     ) -> None:
         self.options = options
         self.instance = instance
@@ -75,7 +66,7 @@ class ApiProcess:
         command = shlex.split(self.options.api_cmd)
         with stack_step(f"API command `{self.options.api_cmd}` did not start", OSError):
             self.process = processes.start(
-                command, log_path=self.log, env=self.env, cwd=self.options.project_dir
+                command, log_path=self.log, env=self.env, cwd=self.options.layout.project_dir
             )
 
     def wait_until_serving(self) -> None:
@@ -229,7 +220,7 @@ def local_proxy(upstream_port: int, log: Path, timeout: float) -> Iterator[tuple
 
 @contextmanager
 def embedded_database(
-    project_dir: Path,
+    project: Path | ProjectLayout,
     pg_bin: Path | None = None,
     startup_timeout: float = 30.0,
     credentials: DbCredentials | None = None,
@@ -237,10 +228,11 @@ def embedded_database(
     """PostgreSQL in a temporary directory, with the project's schema loaded (scripts/init.sql,
     else what its compose file mounts into the init directory); random credentials unless
     given."""
-    schema = init_scripts(project_dir)
+    layout = project if isinstance(project, ProjectLayout) else read_layout(project)
+    schema = layout.init
     if schema is None:
         raise StackError(
-            f"{project_dir / STORY_INIT_SQL} not found, and the compose file mounts no .sql "
+            f"{layout.project_dir / STORY_INIT_SQL} not found, and the compose file mounts no .sql "
             f"into {INIT_DIR}: the local stack has no schema to load",
             root=INIT_FILE,
         )
@@ -264,7 +256,7 @@ def embedded_database(
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def require_reference_extra(options: LocalOptions) -> None:
+def require_reference_extra(options: StackSpec) -> None:
     """One line, before anything starts, when the API to start is the reference and its
     dependencies (an extra of the package) are not installed."""
     if options.api_cmd == REFERENCE_API_CMD and importlib.util.find_spec("fastapi") is None:
@@ -275,11 +267,11 @@ def require_reference_extra(options: LocalOptions) -> None:
 
 
 @contextmanager
-def local_stack(options: LocalOptions, credentials: DbCredentials | None = None) -> Iterator[Stack]:
+def local_stack(options: StackSpec) -> Iterator[Stack]:
     require_reference_extra(options)
     with (
         embedded_database(
-            options.project_dir, options.pg_bin, options.startup_timeout, credentials
+            options.layout, options.pg_bin, options.startup_timeout, options.credentials
         ) as database,
         ExitStack() as cleanup,
     ):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import requests
 
@@ -71,6 +71,7 @@ class Stack:
     # Instances that did not come up while another did: the run goes on with the others,
     # and scale.instances fails once with this.
     unstarted: StackError | None = None
+    compose: Any = None  # on the compose stack, its ComposeProject (compose.py imports this)
 
     @property
     def api_url(self) -> str:

@@ -12,22 +12,15 @@ from datetime import datetime
 
 import psycopg
 import pytest
-from pytest_docker.plugin import get_docker_services
 
 from harness.inspect.live_schema import read_live_schema
 from harness.races.client import ApiClient
-from harness.stacks.compose import (
-    DOWN,
-    FAULT_PROXY,
-    ComposeProject,
-    database_dsn,
-    new_project,
-    up_command,
-)
+from harness.stacks.compose import FAULT_PROXY, ComposeProject
 from harness.stacks.credentials import escaping_credentials
 from harness.stacks.embedded_postgres import DbCredentials
-from harness.stacks.local import LocalOptions, local_stack
-from harness.stacks.stack import Stack, StackError, wait_for_api
+from harness.stacks.opener import open_stack
+from harness.stacks.spec import StackSpec
+from harness.stacks.stack import Stack, StackError
 
 from .conftest import describe
 
@@ -98,24 +91,6 @@ def with_credentials(credentials: DbCredentials) -> str:
     )
 
 
-@pytest.fixture(scope="module")
-def second_stack(project: ComposeProject, tmp_path_factory: pytest.TempPathFactory):
-    """The same compose files brought up again as another project, with credentials that
-    need escaping in a URL or a DSN."""
-    workdir = tmp_path_factory.mktemp("escaping-credentials")
-    credentials = escaping_credentials()
-    env_file = workdir / "escaping.env"
-    variables = {
-        "POSTGRES_USER": credentials.user,
-        "POSTGRES_PASSWORD": credentials.password,
-        "POSTGRES_DB": credentials.dbname,
-    }
-    # Double-quoted values: compose reads \" and \\ in them as the characters.
-    env_file.write_text("".join(f"{k}={json.dumps(v)}\n" for k, v in variables.items()))
-    other = new_project(project.project_dir, workdir, project.files[1:-1], env_file)
-    return other, credentials
-
-
 def use_end_to_end(api_url: str, dsn: str, credentials: DbCredentials) -> None:
     """The API started with these credentials serves a claim, stored where they lead."""
     how = with_credentials(credentials)
@@ -132,8 +107,34 @@ def use_end_to_end(api_url: str, dsn: str, credentials: DbCredentials) -> None:
         assert claimants.fetchall() == [("u",)], f"{how}: the claim is not in the database"
 
 
+def second_stack(spec: StackSpec, credentials: DbCredentials, workdir) -> StackSpec:
+    """The implementation started again as one instance (enough here) on a database whose
+    user, password and name need escaping in a URL or a DSN; on compose, another project
+    of the same files, the credentials in its env file."""
+    quick = dataclasses.replace(
+        spec,
+        instances=1,
+        # a connection string that does not parse leaves the API answering 5xx: 20 s of it
+        # is plenty on the local stack
+        startup_timeout=min(spec.startup_timeout, 20 if spec.kind == "local" else 120),
+        db_proxy=False,
+        fault_proxy_image=None,
+    )
+    if spec.kind == "local":
+        return dataclasses.replace(quick, credentials=credentials)
+    env_file = workdir / "escaping.env"
+    variables = {
+        "POSTGRES_USER": credentials.user,
+        "POSTGRES_PASSWORD": credentials.password,
+        "POSTGRES_DB": credentials.dbname,
+    }
+    # Double-quoted values: compose reads \" and \\ in them as the characters.
+    env_file.write_text("".join(f"{k}={json.dumps(v)}\n" for k, v in variables.items()))
+    return dataclasses.replace(quick, env_file=env_file, workdir=workdir)
+
+
 @pytest.mark.ac("1.2-AC1.any-credentials")
-def test_escaping_credentials_on_the_local_stack(stack: Stack, local_options: LocalOptions) -> None:
+def test_escaping_credentials_on_the_local_stack(stack: Stack, stack_spec: StackSpec) -> None:
     """The implementation started a second time, on a database whose user, password and
     name need escaping in a connection string."""
     if stack.kind != "local":
@@ -143,13 +144,8 @@ def test_escaping_credentials_on_the_local_stack(stack: Stack, local_options: Lo
             else "an external stack cannot be started again with other credentials"
         )
     credentials = escaping_credentials()
-    # One instance is enough here; a connection string that does not parse leaves the API
-    # answering 5xx, and 20 s of that is plenty.
-    quick = dataclasses.replace(
-        local_options, instances=1, startup_timeout=min(local_options.startup_timeout, 20)
-    )
     try:
-        with local_stack(quick, credentials) as second:
+        with open_stack(second_stack(stack_spec, credentials, None)) as second:
             use_end_to_end(second.api_url, second.dsn, credentials)
     except StackError as exc:
         pytest.fail(f"{with_credentials(credentials)}: {exc.reason}", pytrace=False)
@@ -157,26 +153,20 @@ def test_escaping_credentials_on_the_local_stack(stack: Stack, local_options: Lo
 
 @pytest.mark.slow
 @pytest.mark.ac("1.2-AC1.any-credentials", "1.2-AC1.down-clean")
-def test_escaping_credentials_end_to_end_then_down_leaves_nothing(second_stack) -> None:
-    other, credentials = second_stack
+def test_escaping_credentials_end_to_end_then_down_leaves_nothing(
+    project: ComposeProject, stack_spec: StackSpec, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    credentials = escaping_credentials()
+    spec = second_stack(stack_spec, credentials, tmp_path_factory.mktemp("escaping-credentials"))
     try:
-        with get_docker_services(
-            other.command,
-            [str(f) for f in other.files],
-            other.name,
-            [up_command(120, api=other.api)],
-            [DOWN],
-        ) as services:
-            api_url = f"http://127.0.0.1:{services.port_for(other.api, 3000)}"
-            wait_for_api(api_url, timeout=60)
-            dsn = database_dsn(other, services)
+        with open_stack(spec) as other:
+            dsn = other.dsn
             assert psycopg.conninfo.conninfo_to_dict(dsn)["password"] == credentials.password
-            use_end_to_end(api_url, dsn, credentials)
-    except BaseException:
-        # pytest-docker takes a project down only once its `up` succeeded; when `up` failed
-        # (say, an api that never got healthy), take it down here before reporting that.
-        other.run(*DOWN.split(), check=False)
-        raise
+            use_end_to_end(other.api_url, dsn, credentials)
+    except StackError as exc:
+        pytest.fail(f"{with_credentials(credentials)}: {exc}", pytrace=False)
+    assert other.compose is not None
+    name = other.compose.name
     leftovers = {
         kind: subprocess.run(
             [
@@ -186,7 +176,7 @@ def test_escaping_credentials_end_to_end_then_down_leaves_nothing(second_stack) 
                 *(["--all"] if kind == "container" else []),
                 "--quiet",
                 "--filter",
-                f"label=com.docker.compose.project={other.name}",
+                f"label=com.docker.compose.project={name}",
             ],
             capture_output=True,
             text=True,
@@ -194,4 +184,4 @@ def test_escaping_credentials_end_to_end_then_down_leaves_nothing(second_stack) 
         ).stdout.split()
         for kind in ("container", "network", "volume")
     }
-    assert not any(leftovers.values()), f"after down -v, {other.name} left {leftovers}"
+    assert not any(leftovers.values()), f"after down -v, {name} left {leftovers}"

@@ -4,26 +4,25 @@ dockerfile-parse and linted with hadolint."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from harness.blocked import Blocked
-from harness.inspect.compose_file import project_dockerfile
 from harness.inspect.dockerfile import (
     DOCKERFILE_ROOT,
     DockerfileError,
     DockerfileFacts,
     read_dockerfile,
 )
+from harness.inspect.layout import ProjectLayout
 
 pytestmark = pytest.mark.static
 
 
 @pytest.fixture(scope="module")
-def dockerfile_read(project_dir: Path) -> DockerfileFacts | DockerfileError:
+def dockerfile_read(layout: ProjectLayout) -> DockerfileFacts | DockerfileError:
     try:
-        return read_dockerfile(project_dockerfile(project_dir))
+        return read_dockerfile(layout.dockerfile)
     except DockerfileError as exc:
         return exc
 

@@ -3,13 +3,11 @@ for the api service is Alpine, small, holds no compiler, and (for Go) runs a sta
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from harness.inspect.compose_file import project_dockerfile
 from harness.inspect.dockerfile import dockerfile_or_blocked
 from harness.inspect.image import ImageError, ImageFacts, read_image
+from harness.inspect.layout import ProjectLayout
 from harness.stacks.compose import ComposeProject
 from harness.stacks.stack import Stack
 
@@ -28,8 +26,8 @@ def image(compose_project: ComposeProject, stack: Stack) -> ImageFacts:
 
 
 @pytest.fixture(scope="module")
-def go_builder(project_dir: Path) -> bool:
-    return bool(dockerfile_or_blocked(project_dockerfile(project_dir)).go_builders)
+def go_builder(layout: ProjectLayout) -> bool:
+    return bool(dockerfile_or_blocked(layout.dockerfile).go_builders)
 
 
 @pytest.mark.ac("1.2-AC3.image-alpine")

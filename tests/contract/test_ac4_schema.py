@@ -4,15 +4,15 @@ mounts into the init directory) and in the running database."""
 from __future__ import annotations
 
 import stat
-from pathlib import Path
 
 import psycopg
 import pytest
 
 from harness.blocked import Blocked
 from harness.inspect import schema_diff
-from harness.inspect.init_scripts import INIT_DIR, STORY_INIT_SQL, init_scripts
+from harness.inspect.init_scripts import INIT_DIR, STORY_INIT_SQL
 from harness.inspect.init_sql import InitSqlError, parse_init_sql
+from harness.inspect.layout import ProjectLayout
 from harness.inspect.live_schema import read_live_schema
 from harness.inspect.schema_facts import Schema
 
@@ -32,8 +32,8 @@ def declared(request: pytest.FixtureRequest, source: str) -> tuple[str, Schema]:
         return source, read_live_schema(request.getfixturevalue("db"))
     # No file, one that does not parse or one declaring no table is one failure,
     # 1.2-AC4.init-file's: the rows it blocks are still judged on the live database.
-    project_dir: Path = request.getfixturevalue("project_dir")
-    found = init_scripts(project_dir)
+    layout: ProjectLayout = request.getfixturevalue("layout")
+    project_dir, found = layout.project_dir, layout.init
     if found is None:
         raise Blocked(
             "1.2-AC4.init-file",
@@ -96,11 +96,12 @@ def test_claims_coupon_name_index(declared: tuple[str, Schema], story_schema: Sc
 
 @pytest.mark.static
 @pytest.mark.ac("1.2-AC4.init-file")
-def test_init_sql_readable_by_the_database_container(project_dir: Path) -> None:
+def test_init_sql_readable_by_the_database_container(layout: ProjectLayout) -> None:
+    project_dir = layout.project_dir
     # The postgres image runs init scripts as its own user: a 600 file is silently unreadable.
     path = project_dir / STORY_INIT_SQL
     if not path.is_file():
-        found = init_scripts(project_dir)
+        found = layout.init
         instead = f" (the database is given {found.origin} instead)" if found else ""
         pytest.fail(f"{path} does not exist{instead}")
     mode = stat.S_IMODE(path.stat().st_mode)

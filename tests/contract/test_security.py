@@ -14,10 +14,9 @@ import pytest
 from harness.inspect.compose_file import (
     as_mapping,
     compose_file_or_blocked,
-    project_build,
-    project_dockerfile,
 )
 from harness.inspect.dockerfile import dockerfile_or_blocked
+from harness.inspect.layout import ProjectLayout
 
 pytestmark = pytest.mark.static
 
@@ -73,8 +72,9 @@ def test_env_file_is_not_committed(project_dir: Path) -> None:
 
 
 @pytest.mark.contract("security.env-ignored")
-def test_env_file_is_kept_out_of_the_build(project_dir: Path) -> None:
-    context, dockerfile = project_build(project_dir)
+def test_env_file_is_kept_out_of_the_build(layout: ProjectLayout) -> None:
+    project_dir = layout.project_dir
+    context, dockerfile = layout.build
     env = (project_dir / ".env").resolve()
     if not env.is_relative_to(context.resolve()):
         return  # the build's context does not hold .env: nothing to keep out
@@ -86,8 +86,8 @@ def test_env_file_is_kept_out_of_the_build(project_dir: Path) -> None:
 
 
 @pytest.mark.contract("security.non-root")
-def test_runtime_user_is_not_root(project_dir: Path) -> None:
-    dockerfile = dockerfile_or_blocked(project_dockerfile(project_dir))
+def test_runtime_user_is_not_root(layout: ProjectLayout) -> None:
+    dockerfile = dockerfile_or_blocked(layout.dockerfile)
     users = dockerfile.runtime.find("USER")
     user = users[-1].value.strip() if users else ""
     assert user not in ROOT_USERS, (

@@ -29,9 +29,10 @@ def test_no_documented_status_the_api_never_sends() -> None:
 
 def test_reference_api_conforms_to_openapi_yaml(tmp_path) -> None:
     """What the suite prefers of others (hostile.openapi), the reference must do."""
-    from harness.stacks.local import LocalOptions, local_stack
+    from harness.stacks.opener import open_stack
+    from harness.stacks.spec import StackSpec
     from tests.contract.test_openapi_conformance import failures, run_schemathesis
 
-    with local_stack(LocalOptions(OPENAPI.parent)) as stack:
+    with open_stack(StackSpec(project_dir=OPENAPI.parent)) as stack:
         result = run_schemathesis(OPENAPI, stack.api_url, tmp_path)
     assert result.returncode == 0, failures(result.stdout)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.inspect.init_scripts import init_scripts
+from harness.inspect.layout import read_layout
 from harness.plugin.suite_run import run_suite
 from tests.mutants.catalogue import CONTRACT, ROOT
 
@@ -26,7 +26,7 @@ def project(tmp_path: Path, volumes: str, files: dict[str, str]) -> Path:
 
 
 def names(tmp_path: Path) -> list[str]:
-    found = init_scripts(tmp_path)
+    found = read_layout(tmp_path).init
     return [] if found is None else [str(p.relative_to(tmp_path.resolve())) for p in found.files]
 
 
@@ -64,8 +64,8 @@ def test_a_mounted_directory_gives_its_sql_files_in_name_order(tmp_path: Path) -
 
 def test_nothing_to_load_without_either(tmp_path: Path) -> None:
     project(tmp_path, "      - pgdata:/var/lib/postgresql/data\n", {})
-    assert init_scripts(tmp_path) is None
-    assert init_scripts(tmp_path / "no-compose-file") is None
+    assert read_layout(tmp_path).init is None
+    assert read_layout(tmp_path / "no-compose-file").init is None
 
 
 def test_a_schema_kept_elsewhere_is_one_failure_and_the_api_is_judged(tmp_path: Path) -> None:
