@@ -72,8 +72,8 @@ def acceptance(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def load(session: nox.Session) -> None:
     """A locust flash sale on the embedded stack (or `-- --stack compose`, or
-    `-- --api-url URL --dsn DSN`), then the
-    invariants checked on every claim's answer. `-- --help` lists the options."""
+    `-- --api-url URL --dsn DSN`), then the invariants checked on every claim's answer.
+    `-- --help` lists the options."""
     install_project(session)
     session.run("python", "-m", "harness.load", *session.posargs)
 
