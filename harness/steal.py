@@ -1,10 +1,8 @@
 """How much of the machine's CPU time the hypervisor withheld while a figure was measured
 ("steal" in /proc/stat: time a virtual CPU was ready to run and was not run, for other
 guests or for a cap). On a virtual machine it is the one disturbance a run cannot see
-from inside its own processes. On this project's machine claims/s fell in step with it
-(correlation -0.88 to -0.97 between the 5-s windows of each of twelve sale runs, up to
-38% of a window withheld; docs/performance.md), so each bench figure carries the share it
-was measured under, the tables mark the ones above `DISTURBED`, and a load run states its
+from inside its own processes, and claims/s fall in step with it (docs/performance.md), so
+each bench figure carries the share it was measured under, the tables mark the ones above `DISTURBED`, and a load run states its
 own."""
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ log = logging.getLogger("reference_api")
 # UNIQUE(user_id, coupon_name) can serve. Asked as "user_id = ... AND coupon_name = ...",
 # a generic plan made while claims was empty (a fresh database: the pool prepares its
 # statements in the sale's first seconds) may take idx_claims_coupon_name and then read every
-# claim of the coupon for each claim (claims/s fell 4x in a minute's sale).
+# claim of the coupon for each claim, so a sale slows as it sells (docs/performance.md).
 BATCH_SQL = """
 WITH request AS (
     SELECT user_id, coupon_name, arrival
@@ -113,9 +113,8 @@ T = TypeVar("T")
 MAX_BATCH_SIZE = 512
 # Batches in flight at once. The next batch forms while one commits; a second in flight
 # took the claims that came while the first committed one or two at a time, and each
-# batch costs a round trip, a commit and Python work whatever its size: spread over 1,000
-# coupons, one in flight gave 5% more claims/s, 17% less database CPU a claim and a p99
-# 2-3 ms lower than two; more were worse still (docs/performance.md).
+# batch costs a round trip, a commit and Python work whatever its size, so one in flight
+# serves more claims with less database work than two or more (docs/performance.md).
 CONCURRENT_BATCHES = 1
 
 

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from harness.inspect.live_schema import read_live_schema
+from harness.races.answers import describe
 from harness.races.client import ApiClient
 from harness.stacks.compose import FAULT_PROXY, ComposeProject
 from harness.stacks.credentials import escaping_credentials
@@ -21,8 +22,6 @@ from harness.stacks.embedded_postgres import DbCredentials
 from harness.stacks.opener import open_stack
 from harness.stacks.spec import StackSpec
 from harness.stacks.stack import Stack, StackError
-
-from .conftest import describe
 
 pytestmark = pytest.mark.runtime
 

@@ -15,8 +15,7 @@ from harness.inspect.init_sql import InitSqlError, parse_init_sql
 from harness.inspect.layout import ProjectLayout
 from harness.inspect.live_schema import read_live_schema
 from harness.inspect.schema_facts import Schema
-
-from .conftest import describe
+from harness.races.answers import describe
 
 SOURCES = [
     pytest.param("scripts/init.sql", marks=pytest.mark.static, id="init.sql"),

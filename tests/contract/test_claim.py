@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import describe, error_text
+from harness.races.answers import describe, error_text
 
 pytestmark = pytest.mark.runtime
 

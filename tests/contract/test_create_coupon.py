@@ -2,9 +2,8 @@
 
 import pytest
 
+from harness.races.answers import describe
 from harness.races.concurrency import Call, send_at_once
-
-from .conftest import describe
 
 pytestmark = pytest.mark.runtime
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import describe
+from harness.races.answers import describe
 
 pytestmark = pytest.mark.runtime
 

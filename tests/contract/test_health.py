@@ -4,8 +4,7 @@ not: the fault tests check that), and preferably the contract's body."""
 import pytest
 
 from harness.blocked import Blocked
-
-from .conftest import describe
+from harness.races.answers import describe
 
 pytestmark = pytest.mark.runtime
 

@@ -13,9 +13,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from harness.races.answers import describe, error_text
 from harness.races.tables import UNREAD, StoryTables
-
-from .conftest import describe, error_text
 
 pytestmark = pytest.mark.runtime
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from .conftest import describe, error_text
+from harness.races.answers import describe, error_text
 
 pytestmark = pytest.mark.runtime
 

@@ -19,11 +19,10 @@ from hypothesis.stateful import (
 )
 
 from harness.blocked import Blocked
+from harness.races.answers import describe
 from harness.races.history import Reason
 from harness.races.judge import view_later
 from harness.races.tables import read_coupon
-
-from .conftest import describe
 
 pytestmark = [pytest.mark.runtime, pytest.mark.slow]
 

@@ -10,10 +10,9 @@ import unicodedata
 import pytest
 
 from harness.blocked import Blocked
+from harness.races.answers import describe
 from harness.races.judge import view_later
 from harness.races.tables import read_coupon
-
-from .conftest import describe
 
 pytestmark = pytest.mark.runtime
 

@@ -8,12 +8,11 @@ import pytest
 from hypothesis import given, note
 
 from harness.blocked import Blocked
+from harness.races.answers import describe
 from harness.races.concurrency import send_at_once
 from harness.races.judge import Judgement, judge, views_of
 from harness.races.statuses import record
 from harness.races.workload import Workload, returning_users, workloads
-
-from .conftest import describe
 
 pytestmark = [pytest.mark.runtime, pytest.mark.slow]
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import pytest
 
+from harness.races.answers import describe
 from harness.races.concurrency import Call, send_at_once
 from harness.races.judge import judge, views_of
 from harness.races.statuses import record
-
-from .conftest import describe
 
 pytestmark = [pytest.mark.runtime, pytest.mark.slow]
 

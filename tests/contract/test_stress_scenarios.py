@@ -9,11 +9,10 @@ from typing import Any, TypeVar
 
 import pytest
 
+from harness.races.answers import describe
 from harness.races.concurrency import Call, Reply, send_at_once
 from harness.races.judge import Judgement, judge, views_of
 from harness.races.statuses import record
-
-from .conftest import describe
 
 pytestmark = [pytest.mark.runtime, pytest.mark.slow, pytest.mark.early]
 T = TypeVar("T")

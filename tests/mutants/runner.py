@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.plugin.criteria import lookup
-from harness.plugin.suite_run import SuiteRun
-from harness.plugin.suite_run import run_suite as run_pytest
+from tests.suite_run import SuiteRun
+from tests.suite_run import run_suite as run_pytest
 
 from .catalogue import CONTRACT, GO_FOREIGN, GO_STORY, HERE, ROOT, Mutant
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.plugin.suite_run import SuiteRun, run_suite
+from tests.suite_run import SuiteRun, run_suite
 
 ROOT = Path(__file__).parents[2]
 CONTRACT = ROOT / "tests" / "contract"

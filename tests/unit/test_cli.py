@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 from harness.cli import main
+from harness.stacks.opener import open_stack
+from harness.stacks.spec import StackSpec
 from tests.mutants.catalogue import ARTIFACTS, ROOT
 
 
@@ -48,3 +50,25 @@ def test_a_directory_without_the_story_files_fails(tmp_path: Path) -> None:
     run = coupon_acceptance("contract", "-m", "static", cwd=tmp_path)
     assert run.returncode == 1, run.stdout[-3000:]
     assert "docker-compose.yml" in run.stdout
+
+
+# README: coupon-acceptance contract --api-url http://127.0.0.1:3000 --dsn postgresql://…
+def test_judges_a_running_stack_from_its_url_and_dsn(tmp_path: Path) -> None:
+    """--api-url alone means the external stack: nothing is started, the one given judged."""
+    scorecard = tmp_path / "scorecard.json"
+    with open_stack(StackSpec(project_dir=ROOT)) as running:
+        run = coupon_acceptance(
+            "contract",
+            "--api-url",
+            running.api_url,
+            "--dsn",
+            running.dsn,
+            f"--project-dir={ROOT}",
+            "-k",
+            "test_health or test_get_coupon",
+            f"--scorecard-json={scorecard}",
+            cwd=tmp_path,
+        )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert f"stack up: external: API, 1 instance(s) at {running.api_url}" in run.stdout
+    assert json.loads(scorecard.read_text())["get.shape"]["status"] == "PASS"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.plugin.suite_run import SuiteRun, run_suite
 from tests.mutants.catalogue import Mutant
 from tests.mutants.runner import project_dir_for
+from tests.suite_run import SuiteRun, run_suite
 
 ROOT = Path(__file__).parents[2]
 VARIANT_API = f"{shlex.quote(sys.executable)} {ROOT / 'tests' / 'mutants' / 'api.py'}"

@@ -11,9 +11,9 @@ import os
 
 import pytest
 
-from harness.plugin.suite_run import SuiteRun, run_suite, run_suite_in_image
 from tests.mutants.catalogue import CONTRACT, GO_FOREIGN, ROOT
 from tests.mutants.runner import compose_cannot_run, go_foreign_api, go_toolchain
+from tests.suite_run import SuiteRun, run_suite, run_suite_in_image
 
 pytestmark = pytest.mark.slow
 
@@ -58,6 +58,8 @@ def test_passes_on_the_compose_stack() -> None:
     if reason := compose_cannot_run(GO_FOREIGN):
         pytest.skip(reason)
     if image := os.environ.get("COUPON_HARNESS_IMAGE"):
+        # README: coupon-acceptance acceptance
+        # README: docker run --rm --network host -v /var/run/docker.sock:/var/run/docker.sock -v "$PWD:$PWD" -w "$PWD" coupon-acceptance acceptance --scorecard-md "$PWD/scorecard.md"  # noqa: E501
         run = run_suite_in_image(image, GO_FOREIGN, ["acceptance"], timeout=1200)
     else:
         run = suite_on_it("--stack=compose")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.plugin.suite_run import SuiteRun, run_suite
 from tests.mutants.catalogue import GO_STORY
 from tests.mutants.runner import compose_cannot_run
+from tests.suite_run import SuiteRun, run_suite
 
 ROOT = Path(__file__).parents[2]
 

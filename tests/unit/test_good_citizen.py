@@ -71,6 +71,7 @@ def test_a_project_with_the_tool_installed_runs_its_own_tests_untouched(
     assert "Flash Sale Coupon API" not in helped.stdout and "--stack" not in helped.stdout
 
 
+# README: coupon-acceptance contract -m static
 def test_the_installed_command_still_judges(venv: Path, tmp_path: Path) -> None:
     result = run(
         venv / "bin" / "coupon-acceptance",

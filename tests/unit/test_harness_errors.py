@@ -4,8 +4,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from harness.plugin.suite_run import SuiteRun, run_suite
 from harness.stacks.ports import free_port
+from tests.suite_run import SuiteRun, run_suite
 
 ROOT = Path(__file__).parents[2]
 HEALTH = str(ROOT / "tests" / "contract" / "test_health.py")

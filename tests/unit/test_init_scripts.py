@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.inspect.layout import read_layout
-from harness.plugin.suite_run import run_suite
 from tests.mutants.catalogue import CONTRACT, ROOT
+from tests.suite_run import run_suite
 
 STORY_SQL = (ROOT / "scripts" / "init.sql").read_text()
 

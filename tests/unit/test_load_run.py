@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from harness.stacks.opener import open_stack
+from harness.stacks.spec import StackSpec
+from tests.mutants.runner import compose_cannot_run
+
 ROOT = Path(__file__).parents[2]
 pytestmark = pytest.mark.slow
 
@@ -40,6 +44,7 @@ def load_run(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+# README: nox -s load
 def test_smoke_run_holds_the_invariants(tmp_path: Path) -> None:
     result = load_run(tmp_path, "--hot-stock", "100")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
@@ -51,6 +56,7 @@ def test_smoke_run_holds_the_invariants(tmp_path: Path) -> None:
     assert (tmp_path / "report.html").exists()
 
 
+# README: nox -s load -- --arrival-rate 500
 def test_open_model_sends_at_the_arrival_rate(tmp_path: Path) -> None:
     """--arrival-rate: claims on a schedule, whatever the answers; every one recorded."""
     result = load_run(tmp_path, "--hot-stock", "100", "--arrival-rate", "100")
@@ -66,3 +72,53 @@ def test_overselling_mutant_fails_the_run(tmp_path: Path) -> None:
     result = load_run(tmp_path, "--hot-stock", "40", f"--api-cmd={mutant}")
     assert result.returncode == 1, result.stdout[-3000:]
     assert "VIOLATION" in result.stdout and "invariant.1" in result.stdout
+
+
+# README: nox -s load -- --api-url http://127.0.0.1:3000 --dsn postgresql://postgres:postgres@127.0.0.1/coupon_db
+def test_a_running_stack_given_by_its_url_and_dsn(tmp_path: Path) -> None:
+    with open_stack(StackSpec(project_dir=ROOT)) as running:
+        result = load_run(
+            tmp_path, "--hot-stock", "50", "--api-url", running.api_url, "--dsn", running.dsn
+        )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert f"external: API, 1 instance(s) at {running.api_url}" in result.stdout
+    assert "invariants: all hold" in result.stdout
+
+
+# README: coupon-acceptance load --stack compose
+# README: nox -s load -- --stack compose
+def test_the_compose_stack_opens_outside_pytest(tmp_path: Path) -> None:
+    """The load command brings this repository's compose stack up itself, runs the sale
+    and takes the project down."""
+    if why := compose_cannot_run(ROOT):
+        pytest.skip(why)
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "harness.cli", "load", "--stack", "compose"),
+            *("--run-time", "5s", "--users", "20", "--spawn-rate", "20", "--hot-stock", "50"),
+            *(f"--results={tmp_path}", f"--project-dir={ROOT}"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "stack: compose: project coupon-acceptance-" in result.stdout
+    assert "invariants: all hold" in result.stdout
+    project = re.search(r"project (coupon-acceptance-[0-9a-f]+)", result.stdout).group(1)
+    left = subprocess.run(
+        [
+            "docker",
+            "ps",
+            "--all",
+            "--quiet",
+            "--filter",
+            f"label=com.docker.compose.project={project}",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert not left, f"{project} left containers {left}"
+    assert (tmp_path / "compose" / "compose.log").is_file()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.plugin.suite_run import run_suite
 from tests.mutants.catalogue import CONTRACT, ROOT
+from tests.suite_run import run_suite
 
 SINGLE_STAGE = ROOT / "tests" / "mutants" / "dockerfiles" / "single-stage.Dockerfile"
 AC3_ROWS = ("1.2-AC3.multi-stage", "1.2-AC3.alpine", "1.2-AC3.layer-cache")

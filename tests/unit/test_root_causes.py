@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.plugin.suite_run import run_suite
 from tests.mutants.catalogue import Mutant
 from tests.mutants.runner import cannot_run
 from tests.mutants.runner import run_suite as run_mutant
+from tests.suite_run import run_suite
 
 ROOT = Path(__file__).parents[2]
 CONTRACT = ROOT / "tests" / "contract"

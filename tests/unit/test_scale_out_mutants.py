@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from harness.plugin.suite_run import run_suite
 from tests.mutants.catalogue import CONTRACT, HERE, ROOT, SCALE, STRESS
+from tests.suite_run import run_suite
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.plugin.suite_run import SuiteRun, run_suite
+from tests.suite_run import SuiteRun, run_suite
 
 CHECKS = """
 import pytest
