@@ -7,6 +7,29 @@ every check that raised `Blocked` as BLOCKED by it, with what was observed."""
 
 from __future__ import annotations
 
+# The criteria other checks are blocked by, each spelled here once (criteria.py holds
+# their texts; tests/unit/test_root_causes.py that each is in its catalogue).
+STACK_READY = "stack.ready"  # the stack came up (local and external)
+COMPOSE_UP = "1.2-AC1.up"  # the compose stack came up
+COMPOSE_FILE = "1.2-AC2.valid"  # the compose file exists and reads
+DOCKERFILE = "1.2-AC3.multi-stage"  # the Dockerfile exists and has a FROM
+INIT_FILE = "1.2-AC4.init-file"  # scripts/init.sql exists, parses and declares tables
+COUPONS_TABLE = "1.2-AC4.coupons"  # the coupons table as the story's
+CLAIMS_TABLE = "1.2-AC4.claims"  # the claims table as the story's
+HEALTH_OK = "health.ok"
+GET_NAMES = "get.names"
+ROOTS = (
+    STACK_READY,
+    COMPOSE_UP,
+    COMPOSE_FILE,
+    DOCKERFILE,
+    INIT_FILE,
+    COUPONS_TABLE,
+    CLAIMS_TABLE,
+    HEALTH_OK,
+    GET_NAMES,
+)
+
 
 class Blocked(Exception):
     def __init__(self, root: str, observed: str, detail: str = "", held: str = "") -> None:

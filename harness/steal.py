@@ -2,8 +2,8 @@
 ("steal" in /proc/stat: time a virtual CPU was ready to run and was not run, for other
 guests or for a cap). On a virtual machine it is the one disturbance a run cannot see
 from inside its own processes, and claims/s fall in step with it (docs/performance.md), so
-each bench figure carries the share it was measured under, the tables mark the ones above `DISTURBED`, and a load run states its
-own."""
+each bench figure carries the share it was measured under, the tables mark the ones above
+`DISTURBED`, and a load run states its own."""
 
 from __future__ import annotations
 

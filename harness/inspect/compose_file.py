@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ..blocked import Blocked
+from ..blocked import COMPOSE_FILE, Blocked
 from .dockerfile import runtime_base
 
 # $$ | ${NAME<op>arg} | $NAME, with op one of :- - :? ? :+ + (compose's interpolation syntax)
@@ -24,10 +24,8 @@ _VARIABLE = re.compile(
 
 
 NO_COMPOSE = "no `docker compose` (v2) on this machine"
-# The row a compose file that is missing or unreadable fails, once; every other row that
-# reads the file is blocked by it (the one that runs `docker compose config` on it).
-COMPOSE_FILE_ROOT = "1.2-AC2.valid"
-
+# A compose file that is missing or unreadable fails COMPOSE_FILE's row once (the one that
+# runs `docker compose config` on it); every other row that reads the file is blocked by it.
 # The story's two services by the part each plays, for a file that names them otherwise:
 # the database runs a postgres image (official, or built FROM one), the API is the service
 # built from the project that is not the database.
@@ -225,4 +223,4 @@ def compose_file_or_blocked(project_dir: Path, cross_check: bool = True) -> Comp
     try:
         return read_compose_file(project_dir, cross_check)
     except ComposeFileError as exc:
-        raise Blocked(COMPOSE_FILE_ROOT, str(exc)) from None
+        raise Blocked(COMPOSE_FILE, str(exc)) from None

@@ -14,12 +14,10 @@ from pathlib import Path
 
 from dockerfile_parse import DockerfileParser
 
-from ..blocked import Blocked
+from ..blocked import DOCKERFILE, Blocked
 
-# The row a Dockerfile that is missing or has no FROM fails, once (no build, so no
+# A Dockerfile that is missing or has no FROM fails DOCKERFILE's row once (no build, so no
 # multi-stage build); every other row that reads the file is blocked by it.
-DOCKERFILE_ROOT = "1.2-AC3.multi-stage"
-
 MANIFESTS = re.compile(
     r"^(go\.(mod|sum)|pyproject\.toml|requirements[\w.-]*\.txt|poetry\.lock|uv\.lock|Pipfile(\.lock)?"
     r"|package(-lock)?\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.(toml|lock)|pom\.xml|Gemfile(\.lock)?)$"
@@ -226,4 +224,4 @@ def dockerfile_or_blocked(path: Path) -> DockerfileFacts:
     try:
         return read_dockerfile(path)
     except DockerfileError as exc:
-        raise Blocked(DOCKERFILE_ROOT, str(exc)) from None
+        raise Blocked(DOCKERFILE, str(exc)) from None

@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from ..blocked import Blocked
+from ..blocked import CLAIMS_TABLE, COUPONS_TABLE, Blocked
 from .history import CouponState
 
 _COUPON = "SELECT amount, remaining_amount FROM coupons WHERE name = %s"
@@ -29,7 +29,7 @@ def read_coupon(
     """The coupon as the tables hold it; where coupons lacks the story's columns, its
     amount and stock as `view` (GET's body) shows them, beside the claims rows."""
     try:
-        row = _read(conn, "1.2-AC4.coupons", _COUPON, name).fetchone()
+        row = _read(conn, COUPONS_TABLE, _COUPON, name).fetchone()
     except Blocked:
         body = view() if view is not None else None
         if isinstance(body, dict) and "error" in body and "amount" not in body:
@@ -39,7 +39,7 @@ def read_coupon(
             raise
     if row is None:
         return None
-    users = _read(conn, "1.2-AC4.claims", _CLAIMANTS, name).fetchall()
+    users = _read(conn, CLAIMS_TABLE, _CLAIMANTS, name).fetchall()
     return CouponState(name, row[0], row[1], tuple(user for (user,) in users))
 
 

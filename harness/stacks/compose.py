@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 from pytest_docker.plugin import DockerComposeExecutor, Services
 
-from ..inspect.compose_file import COMPOSE_FILE_ROOT
+from ..blocked import COMPOSE_FILE
 from ..inspect.layout import ProjectLayout
 from .db_network import PROXY_SCRIPT, DbNetwork
 from .ports import free_port, free_port_range
@@ -222,9 +222,7 @@ def new_project(
     in front of postgres when given an image to run it in."""
     if layout.compose is None:
         # A file missing or unreadable is 1.2-AC2.valid's one failure, as in the static rows.
-        raise StackError(
-            f"no compose stack to bring up: {layout.compose_error}", root=COMPOSE_FILE_ROOT
-        )
+        raise StackError(f"no compose stack to bring up: {layout.compose_error}", root=COMPOSE_FILE)
     override = workdir / "harness.override.yml"
     ports = free_port_range(instances)
     api_ports = f"{ports[0]}-{ports[-1]}" if instances > 1 else str(ports[0])

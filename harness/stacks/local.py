@@ -14,6 +14,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from ..blocked import INIT_FILE
 from ..inspect.init_scripts import INIT_DIR, STORY_INIT_SQL
 from ..inspect.layout import ProjectLayout, read_layout
 from . import processes
@@ -26,8 +27,6 @@ from .spec import REFERENCE_API_CMD, StackSpec
 from .stack import Stack, StackError, stack_step, startup_race, wait_for_api
 from .waiting import NotReady, wait_until
 
-# A schema file missing or not loading is the project's, not the stack's: that criterion fails.
-INIT_FILE = "1.2-AC4.init-file"
 # What can go wrong while PostgreSQL is set up, each said in one line by the stack.
 DATABASE_FAILURES = (processes.ProcessFailed, NotReady, SchemaError, FileNotFoundError)
 

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import requests
 
-from ..blocked import Blocked
+from ..blocked import COMPOSE_UP, STACK_READY, Blocked
 from .db_network import DbNetwork
 from .waiting import NotReady, wait_until
 
@@ -46,7 +46,7 @@ class StackError(RuntimeError):
     def blocking(self, kind: str) -> Blocked:
         """What it makes of the checks that needed the stack: blocked by the project's file
         at fault, else by the stack's own row (on compose, story 1.2's AC1 failing)."""
-        root = self.root or ("1.2-AC1.up" if kind == "compose" else "stack.ready")
+        root = self.root or (COMPOSE_UP if kind == "compose" else STACK_READY)
         return Blocked(root, f"the {kind} stack did not come up: {self.reason}", self.detail)
 
 

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.blocked import Blocked
+from harness.blocked import COMPOSE_FILE, Blocked
 from harness.inspect.compose_file import (
-    COMPOSE_FILE_ROOT,
     NO_COMPOSE,
     ComposeFile,
     ComposeFileError,
@@ -44,7 +43,7 @@ def compose(compose_read: ComposeFile | ComposeFileError) -> ComposeFile:
     """For every row but the root's: a compose file missing or unreadable is one failure,
     1.2-AC2.valid's."""
     if isinstance(compose_read, ComposeFileError):
-        raise Blocked(COMPOSE_FILE_ROOT, str(compose_read))
+        raise Blocked(COMPOSE_FILE, str(compose_read))
     return compose_read
 
 

@@ -7,9 +7,8 @@ import re
 
 import pytest
 
-from harness.blocked import Blocked
+from harness.blocked import DOCKERFILE, Blocked
 from harness.inspect.dockerfile import (
-    DOCKERFILE_ROOT,
     DockerfileError,
     DockerfileFacts,
     read_dockerfile,
@@ -32,7 +31,7 @@ def dockerfile(dockerfile_read: DockerfileFacts | DockerfileError) -> Dockerfile
     """For every row but the root's: a Dockerfile missing or without a FROM is one
     failure, 1.2-AC3.multi-stage's."""
     if isinstance(dockerfile_read, DockerfileError):
-        raise Blocked(DOCKERFILE_ROOT, str(dockerfile_read))
+        raise Blocked(DOCKERFILE, str(dockerfile_read))
     return dockerfile_read
 
 

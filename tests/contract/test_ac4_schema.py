@@ -8,7 +8,7 @@ import stat
 import psycopg
 import pytest
 
-from harness.blocked import Blocked
+from harness.blocked import INIT_FILE, Blocked
 from harness.inspect import schema_diff
 from harness.inspect.init_scripts import INIT_DIR, STORY_INIT_SQL
 from harness.inspect.init_sql import InitSqlError, parse_init_sql
@@ -35,19 +35,17 @@ def declared(request: pytest.FixtureRequest, source: str) -> tuple[str, Schema]:
     project_dir, found = layout.project_dir, layout.init
     if found is None:
         raise Blocked(
-            "1.2-AC4.init-file",
+            INIT_FILE,
             f"{project_dir / STORY_INIT_SQL} does not exist, and the compose file mounts no "
             f".sql into {INIT_DIR}",
         )
     try:
         schema = parse_init_sql("\n".join(p.read_text() for p in found.files))
     except InitSqlError as exc:
-        raise Blocked(
-            "1.2-AC4.init-file", f"{found.origin}: PostgreSQL cannot parse it: {exc}"
-        ) from None
+        raise Blocked(INIT_FILE, f"{found.origin}: PostgreSQL cannot parse it: {exc}") from None
     if not schema.tables:  # an API that makes its tables at start-up: judged live
         raise Blocked(
-            "1.2-AC4.init-file",
+            INIT_FILE,
             f"{found.origin} declares no table, where story 1.2 asks for its schema there "
             "(the tables the API made are judged in the live database)",
         )

@@ -3,7 +3,7 @@ not: the fault tests check that), and preferably the contract's body."""
 
 import pytest
 
-from harness.blocked import Blocked
+from harness.blocked import HEALTH_OK, Blocked
 from harness.races.answers import describe
 
 pytestmark = pytest.mark.runtime
@@ -19,7 +19,7 @@ def test_health_answers_200(api) -> None:
 def test_health_body_says_healthy(api) -> None:
     response = api.health()
     if response.status_code != 200:  # no health route to have a body: health.ok's failure
-        raise Blocked("health.ok", f"/health with the database up: {describe(response)}")
+        raise Blocked(HEALTH_OK, f"/health with the database up: {describe(response)}")
     try:
         body = response.json()
     except ValueError:

@@ -9,7 +9,7 @@ import unicodedata
 
 import pytest
 
-from harness.blocked import Blocked
+from harness.blocked import GET_NAMES, Blocked
 from harness.races.answers import describe
 from harness.races.judge import view_later
 from harness.races.tables import read_coupon
@@ -74,7 +74,7 @@ def test_names_differing_only_so_are_distinct_coupons(api, db, unique_name, grou
             f"{name!r} in the tables: {state}"
         )
     if unreachable:
-        raise Blocked("get.names", unreachable, held="create, claim and the tables kept them apart")
+        raise Blocked(GET_NAMES, unreachable, held="create, claim and the tables kept them apart")
 
 
 @pytest.mark.contract("users.identity")

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.blocked import ROOTS
+from harness.plugin.criteria import CATALOGUE
 from tests.mutants.catalogue import Mutant
 from tests.mutants.runner import cannot_run
 from tests.mutants.runner import run_suite as run_mutant
@@ -303,3 +305,7 @@ def test_a_get_that_does_not_decode_its_path_is_one_failure() -> None:
     assert run.status("names.identity") == "BLOCKED", run.scorecard.get("names.identity")
     assert "kept them apart" in run.scorecard["names.identity"]["detail"]
     assert run.status("get.shape") == "PASS"
+
+
+def test_every_root_cause_is_a_criterion_of_the_catalogue() -> None:
+    assert set(ROOTS) <= set(CATALOGUE), set(ROOTS) - set(CATALOGUE)
