@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 import requests
 
+from harness.races.claims_run import ClaimsRun
 from harness.races.concurrency import Call, Reply, send_until
-from harness.races.judge import judge, views_of
-from harness.races.statuses import record
 from harness.stacks.stack import Stack
 from harness.stacks.waiting import wait_until
 
@@ -107,8 +106,8 @@ def unanswered_in_time(replies: list[Reply], window: tuple[float, float], bound:
 
 
 def judge_run(stack, api, coupon, calls, replies, statuses, recovery, request) -> None:
-    history = record(calls, replies, statuses)
-    judgement = judge(history, [coupon], stack.dsn, views_of(api, [coupon]))
+    run = ClaimsRun.of(api, stack.dsn, statuses, [coupon], calls, replies)
+    history, judgement = run.history, run.judge()
     violations = judgement.broken()
     report = FaultReport(
         len(history),

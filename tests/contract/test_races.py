@@ -8,10 +8,8 @@ import pytest
 from hypothesis import given, note
 
 from harness.blocked import Blocked
-from harness.races.answers import describe
-from harness.races.concurrency import send_at_once
-from harness.races.judge import Judgement, judge, views_of
-from harness.races.statuses import record
+from harness.races.claims_run import claims_at_once, create_coupons
+from harness.races.judge import Judgement
 from harness.races.workload import Workload, returning_users, workloads
 
 pytestmark = [pytest.mark.runtime, pytest.mark.slow]
@@ -22,14 +20,17 @@ def run_workload(api, stack, unique_name, claim_statuses):
     def run(workload: Workload) -> Judgement:
         names = [unique_name("race") for _ in workload.stocks]
         unknown = unique_name("never-created")
-        for name, stock, first in zip(names, workload.stocks, workload.created_first, strict=True):
-            if first:
-                created = api.create(name, stock)
-                assert created.status_code == 201, describe(created)
+        stocks = zip(names, workload.stocks, workload.created_first, strict=True)
+        create_coupons(api, {name: stock for name, stock, first in stocks if first})
         calls = workload.calls(names, unknown)
-        replies = send_at_once(api.base_urls, calls, workload.concurrency)
-        history = record(calls, replies, claim_statuses)
-        judgement = judge(history, [*names, unknown], stack.dsn, views_of(api, [*names, unknown]))
+        judgement = claims_at_once(
+            api,
+            stack.dsn,
+            claim_statuses,
+            [*names, unknown],
+            calls,
+            concurrency=workload.concurrency,
+        ).judge()
         for violation in judgement.violations:
             note(str(violation))
         return judgement

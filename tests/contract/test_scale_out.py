@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.races.answers import describe
-from harness.races.concurrency import Call, send_at_once
-from harness.races.judge import judge, views_of
-from harness.races.statuses import record
+from harness.races.claims_run import claims_at_once, create_coupons
+from harness.races.concurrency import Call
 
 pytestmark = [pytest.mark.runtime, pytest.mark.slow]
 
@@ -28,17 +26,14 @@ def test_invariants_hold_across_instances(stack, api, unique_name, claim_statuse
     if len(stack.api_urls) < 2:
         pytest.skip("one instance of the API (--instances 1): nothing to scale out")
     sale, dips = unique_name("scale-sale"), unique_name("scale-dips")
-    for name, stock in ((sale, STOCK), (dips, DIPPERS * DIPS)):
-        created = api.create(name, stock)
-        assert created.status_code == 201, describe(created)
+    create_coupons(api, {sale: STOCK, dips: DIPPERS * DIPS})
     # Process p talks to instance p modulo their number: neighbours are on different
     # instances, and so are each dipper's tries, which stand next to each other.
     calls = [Call.claim(f"buyer_{i:03d}", sale) for i in range(USERS)] + [
         Call.claim(f"dipper_{i}", dips) for i in range(DIPPERS) for _ in range(DIPS)
     ]
-    replies = send_at_once(stack.api_urls, calls)
-    history = record(calls, replies, claim_statuses)
-    judgement = judge(history, [sale, dips], stack.dsn, views_of(api, [sale, dips]))
+    run = claims_at_once(api, stack.dsn, claim_statuses, [sale, dips], calls, urls=stack.api_urls)
+    replies, judgement = run.replies, run.judge()
     won = {
         name: sum(
             r.succeeded

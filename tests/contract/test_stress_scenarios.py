@@ -9,10 +9,9 @@ from typing import Any, TypeVar
 
 import pytest
 
-from harness.races.answers import describe
-from harness.races.concurrency import Call, Reply, send_at_once
-from harness.races.judge import Judgement, judge, views_of
-from harness.races.statuses import record
+from harness.races.claims_run import claims_at_once, create_coupons
+from harness.races.concurrency import Call, Reply
+from harness.races.judge import Judgement, views_of
 
 pytestmark = [pytest.mark.runtime, pytest.mark.slow, pytest.mark.early]
 T = TypeVar("T")
@@ -88,20 +87,20 @@ def run_scenario(api, stack, unique_name, claim_statuses, answer_within):
 
     def run(name: str) -> Run:
         scenario, coupon = SCENARIOS[name], unique_name(name)
-        created = api.create(coupon, scenario.stock)
-        assert created.status_code == 201, describe(created)
+        create_coupons(api, {coupon: scenario.stock})
         calls = [
             Call.claim("same-user" if scenario.one_user else f"user_{i:03d}", coupon)
             for i in range(scenario.requests)
         ]
-        replies = send_at_once(api.base_urls, calls, timeout=answer_within)
-        history = record(calls, replies, claim_statuses)
+        claims = claims_at_once(
+            api, stack.dsn, claim_statuses, [coupon], calls, timeout=answer_within
+        )
 
         def judged() -> tuple[Judgement, Any]:
             views = views_of(api, [coupon])
-            return judge(history, [coupon], stack.dsn, views), views[coupon]
+            return claims.judge(views), views[coupon]
 
-        return Run(replies, judged)
+        return Run(claims.replies, judged)
 
     runs = {name: once(lambda name=name: run(name)) for name in SCENARIOS}
     return lambda name: runs[name]()
