@@ -16,16 +16,17 @@ USAGE = """coupon-acceptance COMMAND [OPTIONS]
 
 commands:
   contract     the contract suite; by default on the embedded stack (PostgreSQL in a temp
-               dir, the API from --api-cmd), or --stack=external --api-url URL --dsn DSN
+               dir, the API from --api-cmd), or on a running one: --api-url URL --dsn DSN
   acceptance   story 1.2 end to end on the compose stack of --project-dir (Docker needed)
   load         a locust flash sale, then the invariants (`load --help`)
   bench        claims/s against pgbench on the same PostgreSQL (`bench --help`)
 
-contract and acceptance take the suite's options and any pytest option: --project-dir DIR
-(default: the current directory), --api-cmd CMD, --api-url URL, --dsn DSN, --instances N,
---junitxml FILE, --scorecard-md FILE, -k EXPR ... (`contract --help` lists them all, under
-"Flash Sale Coupon API contract suite"). Exit status: 0 when every MUST holds, 1 when one
-fails."""
+All four take the same stack options: --stack {local,compose,external}, --project-dir DIR
+(default: the current directory), --api-cmd CMD, --api-url URL (repeatable), --dsn DSN,
+--instances N, --pg-bin DIR, --compose-file FILE, --startup-timeout S. contract and
+acceptance take any pytest option too (--junitxml FILE, -k EXPR, ...; `contract --help`
+lists the suite's own under "Flash Sale Coupon API contract suite"). Exit status: 0 when
+every MUST holds, 1 when one fails, 2 on a usage error."""
 
 
 # The modules of the `load` extra each command runs on.
@@ -74,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if args else 2
     command, rest = args[0], args[1:]
     if command in ("contract", "acceptance"):
-        return int(pytest.main(pytest_args(rest, compose=command == "acceptance")))
+        code = pytest.main(pytest_args(rest, compose=command == "acceptance"))
+        # one usage-error status for the four commands, as argparse's
+        return 2 if code == pytest.ExitCode.USAGE_ERROR else int(code)
     if command in NEEDS_LOAD_EXTRA:
         if missing := [m for m in NEEDS_LOAD_EXTRA[command] if importlib.util.find_spec(m) is None]:
             print(

@@ -72,3 +72,9 @@ def test_judges_a_running_stack_from_its_url_and_dsn(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert f"stack up: external: API, 1 instance(s) at {running.api_url}" in run.stdout
     assert json.loads(scorecard.read_text())["get.shape"]["status"] == "PASS"
+
+
+def test_an_impossible_stack_is_a_usage_error_like_the_other_commands(tmp_path: Path) -> None:
+    run = coupon_acceptance("contract", "--stack=external", "--dsn=postgresql://x", cwd=tmp_path)
+    assert run.returncode == 2, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "--stack=external needs --api-url URL and --dsn DSN; missing: --api-url" in run.stderr
