@@ -20,10 +20,12 @@ commands:
   acceptance   story 1.2 end to end on the compose stack of --project-dir (Docker needed)
   load         a locust flash sale, then the invariants (`load --help`)
   bench        claims/s against pgbench on the same PostgreSQL (`bench --help`)
+  check DIR    judge the histories kept in a report (or load run) folder again, offline
 
-All four take the same stack options: --stack {local,compose,external}, --project-dir DIR
-(default: the current directory), --api-cmd CMD, --api-url URL (repeatable), --dsn DSN,
---instances N, --pg-bin DIR, --compose-file FILE, --startup-timeout S. contract and
+contract, acceptance, load and bench take the same stack options: --stack
+{local,compose,external}, --project-dir DIR (default: the current directory), --api-cmd
+CMD, --api-url URL (repeatable), --dsn DSN, --instances N, --pg-bin DIR, --compose-file
+FILE, --startup-timeout S. contract and
 acceptance take any pytest option too (--junitxml FILE, -k EXPR, ...; `contract --help`
 lists the suite's own under "Flash Sale Coupon API contract suite"). Exit status: 0 when
 every MUST holds, 1 when one fails, 2 on a usage error."""
@@ -78,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         code = pytest.main(pytest_args(rest, compose=command == "acceptance"))
         # one usage-error status for the four commands, as argparse's
         return 2 if code == pytest.ExitCode.USAGE_ERROR else int(code)
+    if command == "check":
+        return importlib.import_module("harness.report.recheck").main(rest)
     if command in NEEDS_LOAD_EXTRA:
         if missing := [m for m in NEEDS_LOAD_EXTRA[command] if importlib.util.find_spec(m) is None]:
             print(

@@ -30,7 +30,8 @@ def run_suite(
     env: Mapping[str, str] | None = None,
     timeout: float | None = None,
 ) -> SuiteRun:
-    """`pytest ARGS` in `cwd`, with the scorecard written to a file and read back."""
+    """`pytest ARGS` in `cwd`, with the scorecard written to a file and read back; no
+    report folder unless ARGS ask for one (`--report DIR`)."""
     with tempfile.TemporaryDirectory(prefix="coupon-suite-") as folder:
         scorecard = Path(folder) / "scorecard.json"
         result = subprocess.run(
@@ -43,6 +44,7 @@ def run_suite(
                 "-p",
                 "harness.plugin",
                 *args,
+                *([] if any(arg.startswith("--report") for arg in args) else ["--no-report"]),
                 f"--scorecard-json={scorecard}",
                 "-p",
                 "no:cacheprovider",
@@ -91,6 +93,7 @@ def run_suite_in_image(
                 image,
                 *args,
                 f"--scorecard-json={scorecard}",
+                f"--report={folder}/report",  # the project is mounted read-only
             ],
             capture_output=True,
             text=True,

@@ -22,7 +22,9 @@ from harness.races.calibration import learn_claim_statuses
 from harness.races.client import ApiClient
 from harness.races.history import Operation, read_history
 from harness.races.judge import judge, views_of
+from harness.races.kept import KeptRun
 from harness.races.statuses import StatusMap
+from harness.report.load_page import write_load_report
 from harness.stacks.opener import open_stack
 from harness.stacks.options import add_stack_options, stack_spec
 from harness.stacks.ports import free_port
@@ -197,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
                 run_locust(locust_commands(options, stack, run_id, results, statuses, passthrough))
             history = list(read_history(results / "history"))
             names = run_coupons(stack.dsn, run_id, history)
-            judgement = judge(history, names, stack.dsn, views_of(api, names))
+            views = views_of(api, names)
+            judgement = judge(history, names, stack.dsn, views)
     except StackError as exc:
         print(f"the stack did not come up: {exc}", file=sys.stderr)
         return 1
@@ -210,6 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     report += "\n" + steal_line(host.share)
     (results / "summary.txt").write_text(report + "\n")
     print(report)
+    blocked = judgement.blocked and str(judgement.blocked)
+    kept = KeptRun(history, judgement.states, views, judgement.violations, blocked)
+    print(f"report: {write_load_report(results, kept, report)}")
     total = next((r for r in rows if r["Name"] == "Aggregated"), None)
     failures = int(total["Failure Count"]) if total else 0
     requests_sent = int(total["Request Count"]) if total else 0

@@ -4,6 +4,8 @@ suite"), and the combinations it refuses before anything starts."""
 from __future__ import annotations
 
 import os
+import secrets
+import time
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,16 @@ def add_options(parser: pytest.Parser) -> None:
         help="an image with python3 to run the fault proxy in beside the compose stack "
         "(default $FAULT_PROXY_IMAGE, else $PYTHON_IMAGE, else python:3.11-alpine)",
     )
+    group.addoption(
+        "--report",
+        type=Path,
+        default=None,
+        help="folder for the report: index.html (the scorecard with each row's evidence and "
+        "timelines of the violations found), and the histories judged, kept to be judged "
+        "again with `coupon-acceptance check` (default: results/report-RUN in the current "
+        "directory)",
+    )
+    group.addoption("--no-report", action="store_true", help="write no report folder")
     group.addoption("--scorecard-md", type=Path, help="also write the scorecard as Markdown here")
     group.addoption("--scorecard-json", type=Path, help="also write the scorecard as JSON here")
 
@@ -79,6 +91,14 @@ def stack_spec_of(config: pytest.Config) -> StackSpec:
         instances=SUITE_INSTANCES,
         db_proxy=True,
     )
+
+
+def report_dir_of(config: pytest.Config) -> Path | None:
+    """Where this run's report is to go (None: nowhere); the reporter asks once."""
+    if config.getoption("no_report"):
+        return None
+    run = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+    return (config.getoption("report") or Path("results") / f"report-{run}").resolve()
 
 
 def check_options(config: pytest.Config) -> None:

@@ -15,13 +15,17 @@ recorded as skipped (for JUnit XML too) with its reason, and counted apart:
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 
 import pytest
 
 from ..blocked import Blocked
+from ..races.kept import observing
+from ..report.keeper import RunKeeper
 from .budgets import CutShort
 from .criteria import lookup
-from .options import project_dir_of
+from .options import project_dir_of, report_dir_of
+from .report_page import write_report
 from .scorecard import ROOT_CAUSE_TEST, Scorecard
 from .slowness import Slowness
 
@@ -62,6 +66,27 @@ class ScorecardReporter:
         self.stack_description: str | None = None
         self.root_causes: dict[str, Blocked] = {}  # criterion -> the first Blocked raised
         self.slowness = Slowness()  # answers later than --answer-within, once found
+        # The runs each check judged, kept for the report (offered by races/judge.py).
+        self.report_dir = report_dir_of(config)
+        self.keeper = RunKeeper()
+        self.current_test: str | None = None
+        self._observing = ExitStack()
+        self._observing.enter_context(observing(self._keep))
+
+    def _keep(self, run) -> None:
+        if self.current_test is not None:
+            self.keeper.add(self.current_test, run)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem):
+        self.current_test = item.nodeid
+        try:
+            return (yield)
+        finally:
+            self.current_test = None
+
+    def pytest_unconfigure(self) -> None:
+        self._observing.close()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
@@ -70,6 +95,12 @@ class ScorecardReporter:
             report.first_failure = first_failure(call.excinfo.value)
         ids = criteria_of(item)
         report.user_properties.extend(("criterion", cid) for cid in ids)
+        if report.failed and self.report_dir is not None:
+            # JUnit links each criterion to its row (it records the teardown's properties,
+            # which come from the item's)
+            item.user_properties.extend(
+                ("report_page", f"{self.report_dir / 'index.html'}#{cid}") for cid in ids
+            )
         path, line, _ = item.location
         where = (path, (line or 0) + 1)
         only_preferred = ids and all(lookup(cid).level == "SHOULD" for cid in ids)
@@ -148,6 +179,16 @@ class ScorecardReporter:
             if path := self.config.getoption(option):
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(render())
+        if self.report_dir is not None:
+            terminalreporter.write_line(
+                write_report(
+                    self.report_dir,
+                    self.scorecard,
+                    self.keeper,
+                    self.stack_description,
+                    project_dir_of(self.config),
+                )
+            )
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

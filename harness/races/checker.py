@@ -62,7 +62,7 @@ def check(
         violations += _rejections(name, state, ops, by_user)
         if state is None:
             continue
-        violations += _stock(state)
+        violations += _stock(state, ops.claims)
         violations += _doubles(state)
         violations += _answers_match_rows(state, by_user)
         violations += _view(state, views.get(name))
@@ -119,17 +119,28 @@ def _rejections(
     return [Violation(rule, messages[rule], tuple(found)) for rule, found in wrong.items()]
 
 
-def _stock(state: CouponState) -> list[Violation]:
+def _stock(state: CouponState, claims: list[Operation]) -> list[Violation]:
     rows = len(state.claimants)
-    problems = []
+    violations = []
     if state.remaining_amount != state.amount - rows:
-        problems.append(
-            f"{state.name}: remaining_amount {state.remaining_amount} != amount {state.amount} "
-            f"- {rows} claims"
+        violations.append(
+            Violation(
+                "invariant.1",
+                f"{state.name}: remaining_amount {state.remaining_amount} != amount "
+                f"{state.amount} - {rows} claims",
+            )
         )
     if state.remaining_amount < 0 or rows > state.amount:
-        problems.append(f"{state.name}: oversold, {rows} claims on a stock of {state.amount}")
-    return [Violation("invariant.1", p) for p in problems]
+        # the claims acknowledged: together more than the stock
+        acknowledged = tuple(op for op in claims if op.type == "ok")
+        violations.append(
+            Violation(
+                "invariant.1",
+                f"{state.name}: oversold, {rows} claims on a stock of {state.amount}",
+                acknowledged,
+            )
+        )
+    return violations
 
 
 def _doubles(state: CouponState) -> list[Violation]:

@@ -10,6 +10,7 @@ through this module."""
 from __future__ import annotations
 
 import enum
+import gzip
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -78,24 +79,27 @@ class CouponState:
     claimants: tuple[str, ...]  # user_id of every claims row, in id order
 
 
-HISTORY_GLOB = "*.history.jsonl"
+HISTORY_GLOBS = ("*.history.jsonl", "*.history.jsonl.gz")
 
 
 class HistoryFile:
     """One process's history, appended to as operations complete (several processes of
-    one run each write their own file in a shared folder)."""
+    one run each write their own file in a shared folder); gzipped when asked (a history
+    kept in a report: a tenth of the size, and `zcat` reads it)."""
 
-    def __init__(self, folder: Path, writer: str) -> None:
+    def __init__(self, folder: Path, writer: str, *, gzipped: bool = False) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / f"{writer}.history.jsonl"
+        self.path = folder / f"{writer}.history.jsonl{'.gz' if gzipped else ''}"
 
     def write(self, operations: Iterable[Operation]) -> None:
-        with self.path.open("a") as out:
+        opener = gzip.open if self.path.suffix == ".gz" else open
+        with opener(self.path, "at") as out:
             out.writelines(op.to_json() + "\n" for op in operations)
 
 
 def read_history(folder: Path) -> Iterator[Operation]:
     """Every operation of every history file in `folder`."""
-    for path in sorted(folder.glob(HISTORY_GLOB)):
-        with path.open() as lines:
+    for path in sorted(path for pattern in HISTORY_GLOBS for path in folder.glob(pattern)):
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt") as lines:
             yield from (Operation.from_json(line) for line in lines if line.strip())

@@ -15,6 +15,7 @@ from ..blocked import Blocked
 from .checker import Violation, check
 from .client import ApiClient
 from .history import CouponState, Operation
+from .kept import KeptRun, offer
 from .tables import read_coupon, state_from_view
 
 
@@ -48,10 +49,14 @@ def view_later(api: ApiClient, name: str) -> Callable[[], Any]:
 
 
 def judge(history: list[Operation], names: list[str], dsn: str, views: dict[str, Any]) -> Judgement:
+    """The verdict, also offered to whoever keeps runs (kept.py)."""
+    blocked = None
     try:
         with psycopg.connect(dsn) as conn:
             states = {name: read_coupon(conn, name, lambda n=name: views.get(n)) for name in names}
-    except Blocked as blocked:
+    except Blocked as unreadable:
+        blocked = unreadable
         states = {name: state_from_view(name, views.get(name)) for name in names}
-        return Judgement(check(history, states, views), states, blocked)
-    return Judgement(check(history, states, views), states)
+    judgement = Judgement(check(history, states, views), states, blocked)
+    offer(KeptRun(history, states, views, judgement.violations, blocked and str(blocked)))
+    return judgement

@@ -314,13 +314,14 @@ def up_failure(project: ComposeProject, output: str) -> StackError:
 
 
 def partly_up(project: ComposeProject, output: str) -> None:
-    """After an `up` that failed: nothing, when the database and one api replica run all
-    the same (replicas start together, and one that lost a start-up race exits, which
-    `compose_stack` then reports); else the `up`'s failure."""
-    running = {
-        entry["Service"] for entry in project.containers() if entry.get("State") == "running"
-    }
-    if not {project.database, project.api} <= running:
+    """After an `up` that failed: nothing, when the database and an api replica run while
+    another replica exited (replicas start together, and one that lost a start-up race
+    exits, which `compose_stack` then reports); else the `up`'s failure."""
+    containers = project.containers()
+    running = {entry["Service"] for entry in containers if entry.get("State") == "running"}
+    exited = {entry["Service"] for entry in containers if entry.get("State") == "exited"}
+    # Replicas that all run and never got healthy are the `up`'s own failure.
+    if not {project.database, project.api} <= running or project.api not in exited:
         raise up_failure(project, output)
 
 

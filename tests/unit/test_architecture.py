@@ -17,8 +17,9 @@ MAY_IMPORT = {
     "inspect": set(),
     "races": set(),
     "stacks": {"inspect"},
-    "plugin": {"inspect", "races", "stacks"},
-    "load": {"races", "stacks"},
+    "report": {"races"},
+    "plugin": {"inspect", "races", "stacks", "report"},
+    "load": {"races", "stacks", "report"},
     "bench": {"stacks"},
 }
 

@@ -49,3 +49,20 @@ def test_operations_round_trip_through_the_files(tmp_path: Path) -> None:
 def test_files_of_other_runs_are_not_read(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not a history\n")
     assert list(read_history(tmp_path)) == []
+
+
+def test_a_gzipped_history_reads_as_a_plain_one(tmp_path) -> None:
+    op = Operation(
+        process=1,
+        f="claim",
+        coupon="c",
+        user="u",
+        type="ok",
+        status=200,
+        invoked=1.0,
+        completed=2.0,
+    )
+    HistoryFile(tmp_path, "kept", gzipped=True).write([op])
+    HistoryFile(tmp_path, "plain").write([op])
+    assert (tmp_path / "kept.history.jsonl.gz").read_bytes()[:2] == b"\x1f\x8b"
+    assert list(read_history(tmp_path)) == [op, op]

@@ -54,6 +54,15 @@ def test_smoke_run_holds_the_invariants(tmp_path: Path) -> None:
     assert re.search(r"host: steal \d+\.\d% of the CPU during the run", result.stdout)
     assert "claim ok" in (tmp_path / "summary.txt").read_text()
     assert (tmp_path / "report.html").exists()
+    page = (tmp_path / "index.html").read_text()
+    assert "<svg" in page and "every invariant held" in page  # the plots, the verdict
+    again = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "check", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert again.returncode == 0 and ": 0 violation(s)" in again.stdout, again.stdout
 
 
 # README: nox -s load -- --arrival-rate 500
@@ -72,6 +81,8 @@ def test_overselling_mutant_fails_the_run(tmp_path: Path) -> None:
     result = load_run(tmp_path, "--hot-stock", "40", f"--api-cmd={mutant}")
     assert result.returncode == 1, result.stdout[-3000:]
     assert "VIOLATION" in result.stdout and "invariant.1" in result.stdout
+    # its page draws the claims that oversold
+    assert 'class="timeline"' in (tmp_path / "index.html").read_text()
 
 
 # README: nox -s load -- --api-url http://127.0.0.1:3000 --dsn postgresql://postgres:postgres@127.0.0.1/coupon_db
