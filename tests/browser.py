@@ -23,6 +23,11 @@ def browser_missing() -> str | None:
     return None
 
 
+def render_seconds(page) -> float:
+    """From navigation to the load event, as the browser timed it."""
+    return page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000
+
+
 @contextmanager
 def opened(page_file: Path, fragment: str = "") -> Iterator[tuple[object, list[str]]]:
     """(the Playwright page, the errors it logged so far) for `page_file`, loaded."""

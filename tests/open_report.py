@@ -1,14 +1,13 @@
 """`python -m tests.open_report DIR`: the report page under DIR opened in the browser, as
 CI does with the installed command's report of a whole contract run: prints its size and
-how long it took to open; exit 1 when the page logged an error or the folder passed 5 MB."""
+how long it took to render; exit 1 when the page logged an error or the folder passed 5 MB."""
 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
-from tests.browser import browser_missing, opened
+from tests.browser import browser_missing, opened, render_seconds
 
 LIMIT = 5_000_000  # bytes: a report is a CI artifact, read by people
 
@@ -22,12 +21,11 @@ def main(folder: Path) -> int:
         print(f"open_report: no index.html under {folder}", file=sys.stderr)
         return 1
     size = sum(path.stat().st_size for path in page_file.parent.rglob("*") if path.is_file())
-    started = time.monotonic()
     with opened(page_file) as (page, errors):
-        seconds = time.monotonic() - started
+        rendered = render_seconds(page)
         rows = page.locator("tr.row").count()
     print(
-        f"{page_file}: {rows} rows, folder {size / 1e6:.2f} MB, opened in {seconds:.2f} s, "
+        f"{page_file}: {rows} rows, folder {size / 1e6:.2f} MB, rendered in {rendered:.2f} s, "
         f"{len(errors)} console error(s) {errors[:3] if errors else ''}"
     )
     return 1 if errors or size > LIMIT or not rows else 0

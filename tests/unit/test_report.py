@@ -12,7 +12,6 @@ import re
 import shlex
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from harness.races.checker import Violation
 from harness.races.history import CouponState, HistoryFile, Operation
 from harness.races.kept import KeptRun
 from harness.report.load_page import write_load_report
-from tests.browser import opened
+from tests.browser import opened, render_seconds
 from tests.mutants.catalogue import CONTRACT, ROOT
 from tests.suite_run import run_suite
 
@@ -162,12 +161,11 @@ def synthetic_load(folder: Path, operations: int) -> KeptRun:
 def test_a_load_page_of_200000_operations_opens(tmp_path: Path, capsys) -> None:
     run = synthetic_load(tmp_path, 200_000)
     page_file = write_load_report(tmp_path, run, "synthetic figures")
-    started = time.monotonic()
     with opened(page_file) as (page, errors):
-        rendered = time.monotonic() - started
+        rendered = render_seconds(page)
         assert page.locator("svg.timeline").count() == 1
         assert "more overlapping not drawn" in page.locator("svg.timeline").text_content()
         assert errors == []
     size = page_file.stat().st_size
     with capsys.disabled():  # measured and reported, never asserted
-        print(f"\n200,000-operation load page: {size / 1e6:.2f} MB, opened in {rendered:.2f} s")
+        print(f"\n200,000-operation load page: {size / 1e6:.2f} MB, rendered in {rendered:.2f} s")

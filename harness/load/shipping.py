@@ -1,0 +1,117 @@
+"""Histories over locust's own messages, so that workers on other hosts need no shared disk.
+
+Each locust process (a worker, or the one local process) ships what its users recorded
+to the master in batches while the run goes: one message a second, the operations as
+JSON lines compressed with zlib, with the requests still in flight and a sequence number;
+at the end a last batch carrying the totals it sent. The master writes each worker's
+operations to a history file of its own as they arrive and, once the run stops, a
+summary per worker (workers.json): how many operations and bytes came, how many the
+worker said it sent, and whether it reported to the end. A worker killed mid-run never
+sends its totals: the summary names it, with the requests it had in flight at its last
+batch, which the run counts as unknown."""
+
+from __future__ import annotations
+
+import json
+import time
+import zlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.races.history import HistoryFile, Operation
+
+MESSAGE = "coupon_history"
+SUMMARY = "workers.json"
+FLUSH_EVERY = 1.0  # seconds between batches: a long run never holds its history in memory
+
+
+def pack(operations: list[Operation]) -> bytes:
+    return zlib.compress("".join(op.to_json() + "\n" for op in operations).encode(), 6)
+
+
+def unpack(payload: bytes) -> list[Operation]:
+    return [Operation.from_json(line) for line in zlib.decompress(payload).decode().splitlines()]
+
+
+class Shipper:
+    """A locust process's side: operations recorded, batched, handed to `send`."""
+
+    def __init__(self, worker: str, send) -> None:
+        self.worker = worker  # the tag its users' ids carry
+        self.send = send  # send(data): runner.send_message(MESSAGE, data)
+        self.pending: list[Operation] = []
+        self.in_flight: dict[int, Operation] = {}  # by id(), the requests not yet answered
+        self.sequence = 0
+        self.sent = 0
+
+    def flush(self, final: bool = False) -> None:
+        batch, self.pending = self.pending, []
+        if not batch and not final:
+            return
+        self.sequence += 1
+        self.sent += len(batch)
+        data: dict[str, Any] = {
+            "worker": self.worker,
+            "sequence": self.sequence,
+            "operations": pack(batch),
+            "in_flight": pack(list(self.in_flight.values())),
+        }
+        if final:
+            data["final"] = {"operations": self.sent, "batches": self.sequence}
+        self.send(data)
+
+
+@dataclass
+class WorkerLog:
+    """What the master received from one worker."""
+
+    worker: str
+    node: str  # locust's id of the worker process (host_uuid)
+    operations: int = 0
+    batches: int = 0
+    bytes: int = 0
+    last_seen: float = 0.0  # monotonic, the master's clock
+    declared: dict[str, int] | None = None  # the final batch's totals; None: never came
+    in_flight: list[str] = field(default_factory=list)  # at its last batch, as JSON lines
+
+    @property
+    def finished(self) -> bool:
+        return self.declared is not None
+
+    @property
+    def complete(self) -> bool:
+        """It reported to the end, and everything it said it sent arrived."""
+        return self.declared is not None and self.declared["operations"] == self.operations
+
+
+class Collector:
+    """The master's side: each batch written as it arrives, the summary at the end."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.workers: dict[str, WorkerLog] = {}
+
+    def receive(self, node: str, data: dict[str, Any]) -> None:
+        log = self.workers.setdefault(data["worker"], WorkerLog(data["worker"], node))
+        operations = unpack(data["operations"])
+        HistoryFile(self.folder / "history", f"worker-{log.worker}").write(operations)
+        log.operations += len(operations)
+        log.batches += 1
+        log.bytes += len(data["operations"]) + len(data["in_flight"])
+        log.last_seen = time.monotonic()
+        log.in_flight = [op.to_json() for op in unpack(data["in_flight"])]
+        if "final" in data:
+            log.declared = data["final"]
+            log.in_flight = []
+
+    def write_summary(self) -> None:
+        summary = [asdict(log) for log in self.workers.values()]
+        (self.folder / SUMMARY).write_text(json.dumps(summary, indent=1))
+
+
+def read_summary(folder: Path) -> list[WorkerLog]:
+    path = folder / SUMMARY
+    if not path.exists():
+        return []
+    return [WorkerLog(**entry) for entry in json.loads(path.read_text())]
