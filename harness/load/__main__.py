@@ -1,174 +1,42 @@
-"""`python -m harness.load` (what `nox -s load` runs): a locust flash sale against a stack,
-then every claim's answer and the final tables judged against the contract's invariants.
+"""`coupon-acceptance load` (and `nox -s load`): a locust flash sale against a stack, then
+every claim's answer and the final tables judged against the contract's invariants.
 
 It takes the contract suite's stack options: by default the embedded stack (reference
 API, or --api-cmd); --stack compose brings up --project-dir's compose stack; --api-url and
---dsn point it at a running one. Exit status: 0 when no invariant is violated and failures stay
-within --max-failure-ratio; 1 otherwise (or when the stack does not come up); 2 on a usage
-error."""
+--dsn point it at a running one. Across machines it is locust's own distribution: `load
+--master --expect-workers N` on one host, `load --worker --master-host HOST` on each of
+the others; the workers ship their histories to the master over locust's messages.
+
+Exit status: 0 when no invariant is violated, every worker's history arrived whole and
+failures stay within --max-failure-ratio; 1 otherwise (or when the stack does not come up,
+or the workers never connect); 2 on a usage error."""
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
+import os
 import secrets
-import subprocess
 import sys
 from pathlib import Path
 
 import psycopg
 
 from harness.races.calibration import learn_claim_statuses
+from harness.races.checker import check
 from harness.races.client import ApiClient
-from harness.races.history import Operation, read_history
+from harness.races.history import HistoryFile, Operation, read_history
 from harness.races.judge import judge, views_of
 from harness.races.kept import KeptRun
-from harness.races.statuses import StatusMap
 from harness.report.load_page import write_load_report
 from harness.stacks.opener import open_stack
-from harness.stacks.options import add_stack_options, stack_spec
-from harness.stacks.ports import free_port
-from harness.stacks.spec import StackSpec
-from harness.stacks.stack import Stack, StackError
+from harness.stacks.stack import StackError
 from harness.steal import StealMeter, steal_line
 
+from .commands import locust_commands, run_locust, worker_command
 from .generator import bottleneck, read_generators
+from .options import parse_args, spec_of
 from .report import endpoint_rows, summary
-
-LOCUSTFILE = Path(__file__).with_name("locustfile.py")
-LOAD_INSTANCES = 1  # the load is the point here; --instances 2 spreads it over two
-ARRIVALS = Path(__file__).with_name("arrivals.py")  # the open model
-
-
-def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
-    parser = argparse.ArgumentParser(
-        prog="nox -s load --",
-        description="Locust flash sale, then the invariants of api-contract.md checked. "
-        "Arguments it does not know go to locust (e.g. --flash-weight 10 --dipper-weight 5).",
-    )
-    stack = parser.add_argument_group("stack (the contract suite's options)")
-    add_stack_options(stack.add_argument, instances=LOAD_INSTANCES)
-    stack.add_argument("--host", help=argparse.SUPPRESS)  # before --api-url; one more release
-    load = parser.add_argument_group("load")
-    load.add_argument("--users", type=int, default=200, help="concurrent locust users (200)")
-    load.add_argument("--spawn-rate", type=float, default=100, help="users started per second")
-    load.add_argument("--run-time", default="30s", help="how long, e.g. 10s, 1m (30s)")
-    load.add_argument("--hot-stock", type=int, default=1000, help="stock of the hot coupon")
-    load.add_argument(
-        "--arrival-rate",
-        type=float,
-        default=0.0,
-        help="open model: claims per second at a fixed rate, answered or not, in place of "
-        "the user mix; latency counts from when each claim was due (no coordinated omission)",
-    )
-    load.add_argument(
-        "--workers",
-        type=int,
-        default=0,
-        help="run locust distributed: one master and N worker processes",
-    )
-    load.add_argument("--results", type=Path, help="folder for the report (results/load-RUN)")
-    load.add_argument(
-        "--max-failure-ratio",
-        type=float,
-        default=0.0,
-        help="failures (5xx, transport errors) allowed, as a share of requests",
-    )
-    options, passthrough = parser.parse_known_args(argv)
-    if options.host:
-        print("--host is deprecated: use --api-url URL (with --dsn DSN)", file=sys.stderr)
-        options.api_url = [*options.api_url, options.host]  # not the shared default list
-    if problem := spec_of(options).problem():
-        parser.error(problem)
-    if options.arrival_rate < 0:
-        parser.error("--arrival-rate must be positive")
-    return options, passthrough
-
-
-def spec_of(options: argparse.Namespace, results: Path | None = None) -> StackSpec:
-    spec = stack_spec(
-        lambda dest: getattr(options, dest), project_dir=Path.cwd(), instances=LOAD_INSTANCES
-    )
-    # a compose project's override file and logs go with the run's results
-    return dataclasses.replace(spec, workdir=results / "compose") if results else spec
-
-
-def locust_commands(
-    options: argparse.Namespace,
-    stack: Stack,
-    run_id: str,
-    results: Path,
-    statuses: StatusMap,
-    passthrough: list[str],
-) -> list[list[str]]:
-    common = [
-        sys.executable,
-        "-m",
-        "locust",
-        "-f",
-        str(ARRIVALS if options.arrival_rate else LOCUSTFILE),
-        "--host",
-        stack.api_url,
-        "--run-id",
-        run_id,
-        "--hot-stock",
-        str(options.hot_stock),
-        "--history-dir",
-        str(results / "history"),
-        "--generator-dir",
-        str(results / "generators"),
-        "--api-hosts",
-        ",".join(stack.api_urls),
-        "--claim-statuses",
-        statuses.as_option(),
-        *passthrough,
-    ]
-    users, spawn_rate = options.users, options.spawn_rate
-    if options.arrival_rate:  # one SteadyArrivals user per process, its share of the rate
-        processes = max(options.workers, 1)
-        common += ["--arrival-rate", str(options.arrival_rate / processes)]
-        users, spawn_rate = processes, processes
-    master = [
-        *common,
-        "--headless",
-        "--users",
-        str(users),
-        "--spawn-rate",
-        str(spawn_rate),
-        "--run-time",
-        options.run_time,
-        "--csv",
-        str(results / "locust"),
-        "--html",
-        str(results / "report.html"),
-        "--only-summary",
-        "--exit-code-on-error",
-        "0",
-    ]
-    if not options.workers:
-        return [master]
-    port = str(free_port())
-    master += [
-        "--master",
-        "--master-bind-host",
-        "127.0.0.1",
-        "--master-bind-port",
-        port,
-        "--expect-workers",
-        str(options.workers),
-    ]
-    worker = [*common, "--worker", "--master-host", "127.0.0.1", "--master-port", port]
-    return [master] + [worker] * options.workers
-
-
-def run_locust(commands: list[list[str]]) -> None:
-    master, *workers = commands
-    started = [subprocess.Popen(command) for command in workers]
-    try:
-        subprocess.run(master, check=False)
-    finally:
-        for process in started:
-            process.wait(timeout=60)
+from .shipping import read_summary
+from .workers import short_counts, unknown_after_death, worker_lines
 
 
 def run_coupons(dsn: str, run_id: str, history: list[Operation]) -> list[str]:
@@ -186,6 +54,9 @@ def run_coupons(dsn: str, run_id: str, history: list[Operation]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     options, passthrough = parse_args(sys.argv[1:] if argv is None else argv)
+    if options.worker:  # this process becomes the locust worker: signals reach it
+        command = worker_command(options, options.master_host, options.master_port)
+        os.execv(command[0], command + passthrough)
     run_id = secrets.token_hex(4)
     results = (options.results or Path("results") / f"load-{run_id}").resolve()
     try:
@@ -195,8 +66,24 @@ def main(argv: list[str] | None = None) -> int:
             statuses = learn_claim_statuses(
                 api, lambda prefix: f"load-{run_id}-{prefix}-{secrets.token_hex(3)}"
             )
+            if options.master:
+                print(
+                    f"waiting for {options.expect_workers} worker(s) on port "
+                    f"{options.master_bind_port} (at most {options.expect_workers_max_wait} s): "
+                    f"coupon-acceptance load --worker --master-host THIS_HOST",
+                    flush=True,
+                )
+            commands = locust_commands(options, stack, run_id, results, statuses, passthrough)
             with StealMeter() as host:
-                run_locust(locust_commands(options, stack, run_id, results, statuses, passthrough))
+                locust_status = run_locust(commands)
+            workers = read_summary(results)
+            if not workers:
+                print(
+                    f"no locust process reported a history (locust exited with {locust_status}"
+                    + (": did the workers connect?)" if options.master else ")"),
+                    file=sys.stderr,
+                )
+                return 1
             history = list(read_history(results / "history"))
             names = run_coupons(stack.dsn, run_id, history)
             views = views_of(api, names)
@@ -204,17 +91,32 @@ def main(argv: list[str] | None = None) -> int:
     except StackError as exc:
         print(f"the stack did not come up: {exc}", file=sys.stderr)
         return 1
-    violations = judgement.broken()
+    problems = short_counts(workers)
+    received = sum(log.operations for log in workers)
+    if len(history) != received:
+        problems.append(f"{received} operations arrived, {len(history)} read back")
+    violations = judgement.violations
+    if unknown := unknown_after_death(workers, history, judgement.states):
+        # the requests of a dead worker that may have happened, kept with the others
+        HistoryFile(results / "history", "unknown-after-death").write(unknown)
+        history += unknown
+        violations = check(history, judgement.states, views)
+    broken = [v for v in violations if not v.preferred]
     if judgement.blocked:
         print(f"judged from GET alone: {judgement.blocked.observed}")
     rows = endpoint_rows(results)
-    report = summary(rows, history, violations, len(names))
+    report = summary(rows, history, broken, len(names))
+    report += "\n" + "\n".join(worker_lines(workers))
+    if unknown:
+        report += f"\n{len(unknown)} claim(s) of the workers that died counted as unknown"
+    report += f"\njudged: {len(history)} operations ({received} as the workers sent them)"
+    report += "".join(f"\n{problem}" for problem in problems)
     report += "\n" + bottleneck(read_generators(results / "generators"))
     report += "\n" + steal_line(host.share)
     (results / "summary.txt").write_text(report + "\n")
     print(report)
     blocked = judgement.blocked and str(judgement.blocked)
-    kept = KeptRun(history, judgement.states, views, judgement.violations, blocked)
+    kept = KeptRun(history, judgement.states, views, violations, blocked)
     print(f"report: {write_load_report(results, kept, report)}")
     total = next((r for r in rows if r["Name"] == "Aggregated"), None)
     failures = int(total["Failure Count"]) if total else 0
@@ -229,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     if not requests_sent:
         print("no request was sent")
         return 1
-    return 1 if violations else 0
+    return 1 if broken or problems else 0
 
 
 if __name__ == "__main__":

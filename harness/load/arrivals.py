@@ -11,7 +11,7 @@ from gevent.pool import Group
 from locust import constant, task
 
 # Absolute imports: locust loads this file by its path, as a module of its own.
-from harness.load.locustfile import ClaimingUser, hot_coupon
+from harness.load.locustfile import ClaimingUser, hot_coupon, worker_tag
 
 
 class SteadyArrivals(ClaimingUser):
@@ -37,5 +37,5 @@ class SteadyArrivals(ClaimingUser):
         while True:
             due += interval
             gevent.sleep(max(0.0, due - time.monotonic()))
-            user = f"user-{uuid.uuid4().hex[:16]}"
+            user = f"user-{worker_tag(self.environment)}-{uuid.uuid4().hex[:16]}"
             self.in_flight.spawn(self.claim, user, hot_coupon(self.environment), due)

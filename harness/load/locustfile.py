@@ -2,11 +2,12 @@
 browsers and creators. `nox -s load` runs it (tests/load/locustfile.py imports this) and
 then checks the invariants.
 
-Every claim's answer is kept as an operation of the run's history (harness/races/history.py),
-one history file per locust process in --history-dir, so the run ends with a full history
-for the checker, not only totals. Expected rejections (sold out, already claimed) are
-successes in locust's stats, named by their status ("claim 400", "claim 409"); 5xx answers
-and transport errors are failures."""
+Every claim's answer is kept as an operation of the run's history (harness/races/history.py)
+and shipped to the master over locust's own messages while the run goes (shipping.py): the
+master writes one history file per worker in --history-dir, so the run ends with a full
+history for the checker, not only totals, with workers on any host and no shared disk.
+Expected rejections (sold out, already claimed) are successes in locust's stats, named by
+their status ("claim 400", "claim 409"); 5xx answers and transport errors are failures."""
 
 from __future__ import annotations
 
@@ -16,21 +17,29 @@ import time
 import uuid
 from pathlib import Path
 
+import gevent
 import requests
 from locust import FastHttpUser, between, constant, events, task
-from locust.runners import WorkerRunner
+from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 
 from harness.load.generator import GeneratorFigures
+from harness.load.shipping import (
+    FINISH,
+    FLUSH_EVERY,
+    LAST_BATCH_WAIT,
+    MESSAGE,
+    Collector,
+    Shipper,
+)
 
 # Absolute imports: locust loads this file by its path, as a module of its own.
 from harness.races.calibration import learn_claim_statuses
 from harness.races.client import ApiClient
-from harness.races.history import HistoryFile, Operation
 from harness.races.statuses import StatusMap, claim_operation
 
-_history: list[Operation] = []
 _statuses: list[StatusMap] = []  # this process's reading of the API's rejection statuses
 _generator = GeneratorFigures()  # what this locust process sent, and the CPU it took
+_shipping: dict[str, object] = {}  # "shipper", "flusher" (this process), "collector" (master)
 
 
 @events.init_command_line_parser.add_listener
@@ -81,6 +90,37 @@ def _weights(environment, **_) -> None:
     Creator.weight = options.creator_weight
 
 
+@events.init.add_listener
+def _collect(environment, **_) -> None:
+    """The master (or the one local process) receives every process's history; a worker
+    stops (and ships its last batch) when the master says the run is over."""
+    runner = environment.runner
+    if isinstance(runner, WorkerRunner):
+        runner.register_message(FINISH, lambda environment, **_: gevent.spawn(runner.stop))
+        return
+    if runner is None:
+        return
+    folder = environment.parsed_options.history_dir if environment.parsed_options else ""
+    collector = Collector(Path(folder or "."))
+    _shipping["collector"] = collector
+    runner.register_message(
+        MESSAGE, lambda environment, msg, **_: collector.receive(msg.node_id, msg.data)
+    )
+
+
+def worker_tag(environment) -> str:
+    """What this process's user ids carry, so that the master can tell them apart."""
+    runner = environment.runner
+    return f"w{runner.worker_index}" if isinstance(runner, WorkerRunner) else "l"
+
+
+def process_number(environment) -> int:
+    """Unique across the workers' hosts, whose process ids may collide."""
+    runner = environment.runner
+    index = runner.worker_index + 1 if isinstance(runner, WorkerRunner) else 0
+    return index * 10_000_000 + os.getpid()
+
+
 def hot_coupon(environment) -> str:
     return f"load-{environment.parsed_options.run_id}-hot"
 
@@ -93,6 +133,11 @@ def _count(**_) -> None:
 @events.test_start.add_listener
 def _prepare(environment, **_) -> None:
     _generator.start()
+    runner = environment.runner
+    if not isinstance(runner, MasterRunner):
+        shipper = Shipper(worker_tag(environment), lambda data: runner.send_message(MESSAGE, data))
+        _shipping["shipper"] = shipper
+        _shipping["flusher"] = gevent.spawn(_flush_every, shipper)
     options = environment.parsed_options
     if options.claim_statuses:
         _statuses[:] = [StatusMap.from_option(options.claim_statuses)]
@@ -113,12 +158,41 @@ def _prepare(environment, **_) -> None:
         )
 
 
+def _await_last_batches(runner: MasterRunner, collector: Collector) -> None:
+    """Until every worker still connected has sent its last batch (the master may stop
+    before they do), for LAST_BATCH_WAIT seconds at most; one that went missing never
+    will, and the summary says so."""
+    deadline = time.monotonic() + LAST_BATCH_WAIT
+    while time.monotonic() < deadline:
+        finished = {log.node for log in collector.workers.values() if log.finished}
+        connected = {node.id for node in runner.clients.all if node.state != STATE_MISSING}
+        if connected <= finished:
+            return
+        gevent.sleep(0.1)
+
+
+def _flush_every(shipper: Shipper) -> None:
+    while True:
+        gevent.sleep(FLUSH_EVERY)
+        shipper.flush()
+
+
 @events.test_stop.add_listener
-def _write_history(environment, **_) -> None:
-    folder = environment.parsed_options.history_dir
-    if folder and _history:
-        HistoryFile(Path(folder), f"locust-{os.getpid()}").write(_history)
-        _history.clear()
+def _ship_the_rest(environment, **_) -> None:
+    """The last batch with the totals (a worker's goes before it tells the master it has
+    stopped, so the master has it when its own test_stop comes); then, on the master, the
+    summary of what each worker sent."""
+    if flusher := _shipping.pop("flusher", None):
+        flusher.kill()
+    if shipper := _shipping.pop("shipper", None):
+        shipper.flush(final=True)
+    if collector := _shipping.get("collector"):
+        if isinstance(environment.runner, MasterRunner):
+            # At --run-time's end the master stops without telling the workers (they hear
+            # "quit" after this): tell them, and wait for what they still have.
+            environment.runner.send_message(FINISH)
+            _await_last_batches(environment.runner, collector)
+        collector.write_summary()
     if environment.parsed_options.generator_dir and _generator.requests:
         _generator.stop().write(Path(environment.parsed_options.generator_dir))
 
@@ -148,6 +222,18 @@ class ClaimingUser(SpreadUser):
         open-model claim was to be sent: its time counts from then."""
         invoked = due or time.monotonic()
         error = None
+        shipper: Shipper = _shipping["shipper"]
+        pending = claim_operation(
+            process=process_number(self.environment),
+            user=user_id,
+            coupon=coupon,
+            status=None,
+            invoked=invoked,
+            completed=invoked,
+            statuses=_statuses[0],
+            error="in flight",
+        )
+        shipper.in_flight[id(pending)] = pending
         with self.client.post(
             "/api/coupons/claim",
             json={"user_id": user_id, "coupon_name": coupon},
@@ -168,9 +254,10 @@ class ClaimingUser(SpreadUser):
                 response.failure(f"claim got no answer: {error}")
             if due is not None:
                 response.request_meta["response_time"] = (time.monotonic() - due) * 1000
-        _history.append(
+        del shipper.in_flight[id(pending)]
+        shipper.pending.append(
             claim_operation(
-                process=os.getpid(),
+                process=pending.process,
                 user=user_id,
                 coupon=coupon,
                 status=status,
@@ -189,7 +276,8 @@ class FlashSaleUser(ClaimingUser):
 
     @task
     def claim_once(self) -> None:
-        self.claim(f"user-{uuid.uuid4().hex[:16]}", hot_coupon(self.environment))
+        tag = worker_tag(self.environment)
+        self.claim(f"user-{tag}-{uuid.uuid4().hex[:16]}", hot_coupon(self.environment))
 
 
 class DoubleDipper(ClaimingUser):
@@ -198,7 +286,7 @@ class DoubleDipper(ClaimingUser):
     wait_time = between(0, 0.05)
 
     def on_start(self) -> None:
-        self.user_id = f"dipper-{uuid.uuid4().hex[:12]}"
+        self.user_id = f"dipper-{worker_tag(self.environment)}-{uuid.uuid4().hex[:12]}"
 
     @task
     def claim_again(self) -> None:

@@ -12,6 +12,7 @@ batch, which the run counts as unknown."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 import zlib
@@ -21,9 +22,19 @@ from typing import Any
 
 from harness.races.history import HistoryFile, Operation
 
-MESSAGE = "coupon_history"
+MESSAGE = "coupon_history"  # a worker's batch, to the master
+FINISH = "coupon_finish"  # the master's word that the run is over, to every worker
 SUMMARY = "workers.json"
 FLUSH_EVERY = 1.0  # seconds between batches: a long run never holds its history in memory
+LAST_BATCH_WAIT = 30.0  # seconds the master waits, once stopped, for the workers' last batches
+
+
+def this_clock() -> str:
+    """Which monotonic clock this process reads: the host's boot, where Linux says."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
 
 
 def pack(operations: list[Operation]) -> bytes:
@@ -46,7 +57,13 @@ class Shipper:
         self.sent = 0
 
     def flush(self, final: bool = False) -> None:
+        """One batch; the last one also carries the requests still unanswered (cut off by
+        the run's end: they may have happened), as unknown."""
         batch, self.pending = self.pending, []
+        if final:
+            now = time.monotonic()
+            batch += [dataclasses.replace(op, completed=now) for op in self.in_flight.values()]
+            self.in_flight.clear()
         if not batch and not final:
             return
         self.sequence += 1
@@ -56,6 +73,8 @@ class Shipper:
             "sequence": self.sequence,
             "operations": pack(batch),
             "in_flight": pack(list(self.in_flight.values())),
+            "clock": this_clock(),
+            "sent_at": time.monotonic(),
         }
         if final:
             data["final"] = {"operations": self.sent, "batches": self.sequence}
@@ -71,9 +90,12 @@ class WorkerLog:
     operations: int = 0
     batches: int = 0
     bytes: int = 0
-    last_seen: float = 0.0  # monotonic, the master's clock
     declared: dict[str, int] | None = None  # the final batch's totals; None: never came
     in_flight: list[str] = field(default_factory=list)  # at its last batch, as JSON lines
+    # Seconds to add to its clock to read the master's: 0 on the same host (one monotonic
+    # clock), else the least (arrival - sending) of its batches, which errs by the least
+    # one-way delay.
+    offset: float | None = None
 
     @property
     def finished(self) -> bool:
@@ -91,23 +113,48 @@ class Collector:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.workers: dict[str, WorkerLog] = {}
+        self.clock = this_clock()
+
+    def file_of(self, log: WorkerLog) -> HistoryFile:
+        return HistoryFile(self.folder / "history", f"worker-{log.worker}")
 
     def receive(self, node: str, data: dict[str, Any]) -> None:
         log = self.workers.setdefault(data["worker"], WorkerLog(data["worker"], node))
         operations = unpack(data["operations"])
-        HistoryFile(self.folder / "history", f"worker-{log.worker}").write(operations)
+        self.file_of(log).write(operations)
         log.operations += len(operations)
         log.batches += 1
         log.bytes += len(data["operations"]) + len(data["in_flight"])
-        log.last_seen = time.monotonic()
         log.in_flight = [op.to_json() for op in unpack(data["in_flight"])]
+        sample = 0.0 if data["clock"] and data["clock"] == self.clock else None
+        if sample is None:
+            sample = time.monotonic() - data["sent_at"]
+        log.offset = sample if log.offset is None else min(log.offset, sample)
         if "final" in data:
             log.declared = data["final"]
-            log.in_flight = []
 
     def write_summary(self) -> None:
+        """The summary, and each worker's history on the master's clock."""
+        for log in self.workers.values():
+            if log.offset:
+                self.align(log)
         summary = [asdict(log) for log in self.workers.values()]
         (self.folder / SUMMARY).write_text(json.dumps(summary, indent=1))
+
+    def align(self, log: WorkerLog) -> None:
+        path = self.file_of(log).path
+        shifted = [
+            dataclasses.replace(
+                op, invoked=op.invoked + log.offset, completed=op.completed + log.offset
+            )
+            for op in map(Operation.from_json, path.read_text().splitlines())
+        ]
+        path.unlink()
+        self.file_of(log).write(shifted)
+        log.in_flight = [
+            dataclasses.replace(op, invoked=op.invoked + log.offset).to_json()
+            for op in map(Operation.from_json, log.in_flight)
+        ]
 
 
 def read_summary(folder: Path) -> list[WorkerLog]:

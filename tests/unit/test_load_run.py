@@ -8,11 +8,13 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from harness.stacks.opener import open_stack
+from harness.stacks.ports import free_port
 from harness.stacks.spec import StackSpec
 from tests.mutants.runner import compose_cannot_run
 
@@ -20,12 +22,13 @@ ROOT = Path(__file__).parents[2]
 pytestmark = pytest.mark.slow
 
 
+LOAD = [sys.executable, "-m", "harness.cli", "load"]
+
+
 def load_run(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "harness.load",
+            *LOAD,
             "--run-time",
             "8s",
             "--users",
@@ -133,3 +136,51 @@ def test_the_compose_stack_opens_outside_pytest(tmp_path: Path) -> None:
     ).stdout.split()
     assert not left, f"{project} left containers {left}"
     assert (tmp_path / "compose" / "compose.log").is_file()
+
+
+def test_workers_ship_their_histories_to_the_master(tmp_path: Path) -> None:
+    """--workers 2: a master and two workers; every operation a worker sent is judged."""
+    result = load_run(tmp_path, "--hot-stock", "100", "--workers", "2")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    sent = [int(n) for n in re.findall(r"worker w\d .*?: (\d+) operations in", result.stdout)]
+    assert len(sent) == 2 and all(sent), result.stdout[-2000:]
+    assert result.stdout.count("reported to the end") == 2
+    assert f"judged: {sum(sent)} operations ({sum(sent)} as the workers sent them)" in result.stdout
+
+
+def test_a_worker_that_loses_its_last_batch_fails_the_run(tmp_path: Path) -> None:
+    mutant = ROOT / "tests" / "mutants" / "load_drop_last_batch.py"
+    result = load_run(tmp_path, "--hot-stock", "100", "--workers", "2", f"--locustfile={mutant}")
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert re.search(r"worker w\d said it sent \d+ operations, \d+ arrived", result.stdout)
+
+
+def test_a_worker_killed_mid_run_is_named_and_the_rest_judged(tmp_path: Path) -> None:
+    """A master here and two workers started as a user would on other hosts; one is
+    killed (SIGKILL) mid-run."""
+    port = str(free_port())
+    master = subprocess.Popen(
+        [*LOAD, "--master", "--expect-workers", "2", "--master-bind-host", "127.0.0.1"]
+        + ["--master-bind-port", port, "--run-time", "14s", "--users", "30", "--spawn-rate", "30"]
+        + ["--hot-stock", "100", f"--results={tmp_path}", f"--project-dir={ROOT}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    worker = [*LOAD, "--worker", "--master-host", "127.0.0.1", "--master-port", port]
+    workers = [
+        subprocess.Popen(worker, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(2)
+    ]
+    try:
+        time.sleep(12)  # the stack's start, the workers connecting, some seconds of sale
+        workers[0].kill()
+        out, _ = master.communicate(timeout=240)
+    finally:
+        for process in (master, *workers):
+            process.kill()
+    assert master.returncode == 0, out[-3000:]
+    assert "STOPPED REPORTING (died?)" in out and "reported to the end" in out, out[-2000:]
+    assert "invariants: all hold" in out
