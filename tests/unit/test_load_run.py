@@ -160,9 +160,12 @@ def test_a_worker_killed_mid_run_is_named_and_the_rest_judged(tmp_path: Path) ->
     killed (SIGKILL) mid-run."""
     port = str(free_port())
     master = subprocess.Popen(
-        [*LOAD, "--master", "--expect-workers", "2", "--master-bind-host", "127.0.0.1"]
-        + ["--master-bind-port", port, "--run-time", "14s", "--users", "30", "--spawn-rate", "30"]
-        + ["--hot-stock", "100", f"--results={tmp_path}", f"--project-dir={ROOT}"],
+        [
+            *(*LOAD, "--master", "--expect-workers", "2", "--master-bind-host", "127.0.0.1"),
+            *("--master-bind-port", port, "--run-time", "14s", "--users", "30"),
+            *("--spawn-rate", "30", "--hot-stock", "100", f"--results={tmp_path}"),
+            f"--project-dir={ROOT}",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
