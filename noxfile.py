@@ -48,7 +48,7 @@ def contract(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The project's own full run: unit tests, reference API tests, the contract suite on
     the local stack, and every mutant in tests/mutants caught."""
-    install_project(session, "fixtures", "browser")
+    install_project(session, "fixtures", "selftest")
     # The contract part's scorecard, kept for .ci/run to compare the installed command with.
     session.run(
         "pytest",

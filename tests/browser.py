@@ -17,7 +17,7 @@ def browser_missing() -> str | None:
     try:
         import playwright  # noqa: F401
     except ImportError:
-        return "no playwright (pip install 'coupon-acceptance[browser]')"
+        return "no playwright (pip install 'coupon-acceptance[selftest]')"
     if CHROMIUM is None:
         return "no chromium (apt-get install chromium)"
     return None

@@ -29,11 +29,13 @@ from harness.steal import steal_cell, steal_legend
 from .calm import DEFAULT_TRIES, SetAside, measure_calmly
 from .generators import (
     CLASSES,
+    PROCESS_COUNTS,
     TARGETS,
     USERS_PER_RUN,
     GeneratorRun,
     generators_table,
     run_generator,
+    scaling_table,
 )
 from .loads import Measurement, api_sql_script, run_pgbench, run_wrk, usual_claim_script
 from .sale import STOCK, SaleRun, run_sale, sale_table, windows_line
@@ -171,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     sales: list[SaleRun] = []
     measurements: list[Measurement] = []
     generators: list[GeneratorRun] = []
+    scaling: list[GeneratorRun] = []
     set_aside = SetAside([], [], [])
     try:
         if "sale" in shapes:
@@ -179,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         if grid:
             measurements = run_grid(options, scripts, grid, set_aside.measurements)
         if "generators" in shapes:
-            generators = run_generators(options, set_aside.generators)
+            generators, scaling = run_generators(options, set_aside.generators)
     except StackError as exc:
         print(f"the stack did not come up: {exc}", file=sys.stderr)
         return 1
@@ -200,9 +203,16 @@ def main(argv: list[str] | None = None) -> int:
             f"{generators_table(generators)}"
             + steal_legend([run.steal for run in generators], options.calm_tries)
         )
+    if scaling:
+        print(
+            f"\nFastHttpUser as {', '.join(map(str, PROCESS_COUNTS))} processes against the "
+            f"constant answer, {os.cpu_count()} cores: the machine's ceiling\n"
+            f"{scaling_table(scaling)}"
+            + steal_legend([run.steal for run in scaling], options.calm_tries)
+        )
     if set_aside:
         print(set_aside.note())
-    save(options, sales, measurements, generators, set_aside)
+    save(options, sales, measurements, generators + scaling, set_aside)
     return 0
 
 
@@ -304,12 +314,13 @@ def run_grid(
 
 def run_generators(
     options: argparse.Namespace, set_aside: list[GeneratorRun]
-) -> list[GeneratorRun]:
+) -> tuple[list[GeneratorRun], list[GeneratorRun]]:
     """HttpUser then FastHttpUser against each target, round after round: the API and the
-    constant answer (always on a local stack of its own)."""
+    constant answer (always on a local stack of its own); then FastHttpUser as 1, 2 and 4
+    processes against the constant answer. Returns the two lists."""
     api = spec_of(options)
     constant = dataclasses.replace(api, kind="local", api_cmd=CONSTANT_TARGET_CMD, instances=1)
-    runs = []
+    runs, scaling = [], []
     with ExitStack() as stacks:
         urls = {
             target: stacks.enter_context(open_stack(spec)).api_url
@@ -328,7 +339,22 @@ def run_generators(
                         set_aside,
                     )
                     runs.append(run)
-    return runs
+            constant_url = urls[TARGETS[1]]
+            for processes in PROCESS_COUNTS:
+                what = f"generators, round {round_}: FastHttpUser x{processes} processes"
+                print(f"{what} ...", flush=True)
+                send = functools.partial(
+                    run_generator,
+                    TARGETS[1],
+                    constant_url,
+                    "FastHttpUser",
+                    options.seconds,
+                    processes=processes,
+                )
+                scaling.append(
+                    measure_calmly(what, send, lambda run: run.steal, options.calm_tries, set_aside)
+                )
+    return runs, scaling
 
 
 def save(

@@ -50,7 +50,7 @@ def locust_commands(
         *(sys.executable, "-m", "locust", "-f", locustfile(options), *classes),
         *("--host", stack.api_url, "--api-hosts", ",".join(stack.api_urls)),
         *("--run-id", run_id, "--hot-stock", str(options.hot_stock), *model),
-        *("--history-dir", str(results), "--generator-dir", str(results / "generators")),
+        *("--history-dir", str(results)),
         *("--claim-statuses", statuses.as_option(), *passthrough),
         *("--headless", "--users", str(users), "--spawn-rate", str(spawn_rate)),
         *("--run-time", options.run_time, "--csv", str(results / "locust")),

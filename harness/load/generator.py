@@ -29,10 +29,12 @@ class GeneratorFigures:
         self.seconds, self.cpu = wall, cpu / wall if wall else 0.0
         return self
 
-    def write(self, folder: Path) -> None:
+    def as_dict(self) -> dict[str, float]:
+        return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+
+    def write(self, folder: Path, name: str) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        figures = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
-        (folder / f"locust-{self.pid}.json").write_text(json.dumps(figures))
+        (folder / f"locust-{name}.json").write_text(json.dumps(self.as_dict()))
 
     @property
     def rate(self) -> float:

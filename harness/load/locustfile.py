@@ -47,9 +47,10 @@ def _options(parser) -> None:
     group = parser.add_argument_group("flash sale")
     group.add_argument("--run-id", default="adhoc", help="prefix of every coupon of this run")
     group.add_argument("--hot-stock", type=int, default=1000, help="stock of the hot coupon")
-    group.add_argument("--history-dir", default="", help="write each claim's answer here")
     group.add_argument(
-        "--generator-dir", default="", help="write this process's requests/s and CPU here"
+        "--history-dir",
+        default="",
+        help="the master writes every worker's history here (history/, workers.json)",
     )
     group.add_argument(
         "--api-hosts",
@@ -158,16 +159,16 @@ def _prepare(environment, **_) -> None:
         )
 
 
-def _await_last_batches(runner: MasterRunner, collector: Collector) -> None:
+def _await_last_batches(runner: MasterRunner, collector: Collector) -> set[str]:
     """Until every worker still connected has sent its last batch (the master may stop
     before they do), for LAST_BATCH_WAIT seconds at most; one that went missing never
-    will, and the summary says so."""
+    will, and the summary says so. Returns the workers still connected."""
     deadline = time.monotonic() + LAST_BATCH_WAIT
-    while time.monotonic() < deadline:
+    while True:
         finished = {log.node for log in collector.workers.values() if log.finished}
         connected = {node.id for node in runner.clients.all if node.state != STATE_MISSING}
-        if connected <= finished:
-            return
+        if connected <= finished or time.monotonic() > deadline:
+            return connected
         gevent.sleep(0.1)
 
 
@@ -185,16 +186,16 @@ def _ship_the_rest(environment, **_) -> None:
     if flusher := _shipping.pop("flusher", None):
         flusher.kill()
     if shipper := _shipping.pop("shipper", None):
-        shipper.flush(final=True)
+        figures = _generator.stop() if _generator.requests else None
+        shipper.flush(final=True, generator=figures and figures.as_dict())
     if collector := _shipping.get("collector"):
+        connected = set()
         if isinstance(environment.runner, MasterRunner):
             # At --run-time's end the master stops without telling the workers (they hear
             # "quit" after this): tell them, and wait for what they still have.
             environment.runner.send_message(FINISH)
-            _await_last_batches(environment.runner, collector)
-        collector.write_summary()
-    if environment.parsed_options.generator_dir and _generator.requests:
-        _generator.stop().write(Path(environment.parsed_options.generator_dir))
+            connected = _await_last_batches(environment.runner, collector)
+        collector.write_summary(connected)
 
 
 _user_number = itertools.count()

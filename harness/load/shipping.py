@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.load.generator import GeneratorFigures
 from harness.races.history import HistoryFile, Operation
 
 MESSAGE = "coupon_history"  # a worker's batch, to the master
@@ -56,9 +57,10 @@ class Shipper:
         self.sequence = 0
         self.sent = 0
 
-    def flush(self, final: bool = False) -> None:
+    def flush(self, final: bool = False, generator: dict[str, float] | None = None) -> None:
         """One batch; the last one also carries the requests still unanswered (cut off by
-        the run's end: they may have happened), as unknown."""
+        the run's end: they may have happened), as unknown, and what this process sent
+        and the CPU it took (`generator`)."""
         batch, self.pending = self.pending, []
         if final:
             now = time.monotonic()
@@ -78,6 +80,7 @@ class Shipper:
         }
         if final:
             data["final"] = {"operations": self.sent, "batches": self.sequence}
+            data["generator"] = generator
         self.send(data)
 
 
@@ -96,6 +99,9 @@ class WorkerLog:
     # clock), else the least (arrival - sending) of its batches, which errs by the least
     # one-way delay.
     offset: float | None = None
+    # Still connected when the run ended (locust's heartbeats): one that never sent its
+    # last batch then lost it, rather than died.
+    connected_at_end: bool = False
 
     @property
     def finished(self) -> bool:
@@ -132,9 +138,14 @@ class Collector:
         log.offset = sample if log.offset is None else min(log.offset, sample)
         if "final" in data:
             log.declared = data["final"]
+        if data.get("generator"):
+            GeneratorFigures(**data["generator"]).write(self.folder / "generators", log.worker)
 
-    def write_summary(self) -> None:
-        """The summary, and each worker's history on the master's clock."""
+    def write_summary(self, connected: set[str] = frozenset()) -> None:
+        """The summary, and each worker's history on the master's clock; `connected`: the
+        locust ids of the workers still connected."""
+        for log in self.workers.values():
+            log.connected_at_end = log.node in connected
         for log in self.workers.values():
             if log.offset:
                 self.align(log)

@@ -20,6 +20,8 @@ def worker_lines(logs: list[WorkerLog]) -> list[str]:
             if log.complete
             else f"said it sent {log.declared['operations']}: {log.operations} arrived"
             if log.finished
+            else "still connected, its last batch never came"
+            if log.connected_at_end
             else f"STOPPED REPORTING (died?) with {len(log.in_flight)} request(s) in flight"
         )
         lines.append(
@@ -30,12 +32,18 @@ def worker_lines(logs: list[WorkerLog]) -> list[str]:
 
 
 def short_counts(logs: list[WorkerLog]) -> list[str]:
-    """Workers whose last batch says they sent more than arrived: their history is short."""
+    """Workers whose history arrived short: their last batch says they sent more, or it
+    never came from a worker still connected."""
     return [
         f"worker {log.worker} said it sent {log.declared['operations']} operations, "
         f"{log.operations} arrived: its history is incomplete"
         for log in logs
         if log.finished and not log.complete
+    ] + [
+        f"worker {log.worker} is still connected and its last batch never came: its "
+        "history is incomplete"
+        for log in logs
+        if log.connected_at_end and not log.finished
     ]
 
 
@@ -45,7 +53,7 @@ def unknown_after_death(
     """For each worker that stopped reporting: the requests in flight at its last batch,
     and a claim for every row of its users in the tables that no operation accounts for
     (sent after its last batch), each of unknown outcome, pending until the run's end."""
-    dead = [log for log in logs if not log.finished]
+    dead = [log for log in logs if not log.finished and not log.connected_at_end]
     if not dead or not history:
         return []
     end = max(op.completed for op in history)

@@ -8,12 +8,12 @@ from harness.load.all_users import *  # noqa: F403  (locust collects the User cl
 _flush = shipping.Shipper.flush
 
 
-def _flush_losing_the_last(self, final: bool = False) -> None:
+def _flush_losing_the_last(self, final: bool = False, generator=None) -> None:
     if final:
         self.sent += len(self.pending) + len(self.in_flight)  # counted, never sent
         self.pending = []
         self.in_flight.clear()
-    _flush(self, final)
+    _flush(self, final, generator)
 
 
 shipping.Shipper.flush = _flush_losing_the_last
