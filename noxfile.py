@@ -72,8 +72,9 @@ def acceptance(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def load(session: nox.Session) -> None:
     """A locust flash sale on the embedded stack (or `-- --stack compose`, or
-    `-- --api-url URL --dsn DSN`), then the invariants checked on every claim's answer.
-    `-- --help` lists the options."""
+    `-- --api-url URL --dsn DSN`), then the invariants checked on every claim's answer;
+    across machines `-- --master --expect-workers N` here and `-- --worker --master-host
+    HOST` on each load machine. `-- --help` lists the options."""
     install_project(session)
     session.run("python", "-m", "harness.load", *session.posargs)
 
