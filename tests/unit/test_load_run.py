@@ -187,3 +187,13 @@ def test_a_worker_killed_mid_run_is_named_and_the_rest_judged(tmp_path: Path) ->
     assert master.returncode == 0, out[-3000:]
     assert "STOPPED REPORTING (died?)" in out and "reported to the end" in out, out[-2000:]
     assert "invariants: all hold" in out
+
+
+def test_workers_that_never_connect_end_the_run_with_a_clear_error(tmp_path: Path) -> None:
+    result = load_run(
+        tmp_path,
+        *("--master", "--expect-workers", "1", "--expect-workers-max-wait", "3"),
+        *("--master-bind-host", "127.0.0.1", "--master-bind-port", str(free_port())),
+    )
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "did the workers connect?" in result.stderr
