@@ -99,10 +99,10 @@ def _collect(environment, **_) -> None:
     if isinstance(runner, WorkerRunner):
         runner.register_message(FINISH, lambda environment, **_: gevent.spawn(runner.stop))
         return
-    if runner is None:
-        return
     folder = environment.parsed_options.history_dir if environment.parsed_options else ""
-    collector = Collector(Path(folder or "."))
+    if runner is None or not folder:
+        return  # nowhere to write: locust run by hand, without --history-dir
+    collector = Collector(Path(folder))
     _shipping["collector"] = collector
     runner.register_message(
         MESSAGE, lambda environment, msg, **_: collector.receive(msg.node_id, msg.data)
@@ -134,12 +134,13 @@ def _count(**_) -> None:
 @events.test_start.add_listener
 def _prepare(environment, **_) -> None:
     _generator.start()
-    runner = environment.runner
+    runner, options = environment.runner, environment.parsed_options
     if not isinstance(runner, MasterRunner):
-        shipper = Shipper(worker_tag(environment), lambda data: runner.send_message(MESSAGE, data))
+        # without --history-dir (locust run by hand) the history goes nowhere
+        send = (lambda data: runner.send_message(MESSAGE, data)) if options.history_dir else None
+        shipper = Shipper(worker_tag(environment), send or (lambda data: None))
         _shipping["shipper"] = shipper
         _shipping["flusher"] = gevent.spawn(_flush_every, shipper)
-    options = environment.parsed_options
     if options.claim_statuses:
         _statuses[:] = [StatusMap.from_option(options.claim_statuses)]
     else:
