@@ -36,8 +36,8 @@ def _bind_mounts(service: dict) -> list[tuple[str, str]]:
 
 
 def mounted_init_scripts(compose: ComposeFile) -> list[Path]:
-    """The .sql files the database service's bind mounts put into the init directory,
-    ordered by their names there."""
+    """The files the database service's bind mounts put into the init directory, ordered
+    by their names there."""
     name = compose.playing("postgres")
     if name is None:
         return []
@@ -49,7 +49,7 @@ def mounted_init_scripts(compose: ComposeFile) -> list[Path]:
             by_name.update({path.name: path for path in host.iterdir() if path.is_file()})
         elif inside.parent == INIT_DIR and host.is_file():
             by_name[inside.name] = host
-    return [by_name[key] for key in sorted(by_name) if key.endswith(".sql")]
+    return [by_name[key] for key in sorted(by_name)]
 
 
 def init_scripts(project_dir: Path, compose: ComposeFile | None) -> InitScripts | None:
@@ -61,10 +61,16 @@ def init_scripts(project_dir: Path, compose: ComposeFile | None) -> InitScripts 
     if compose is None:
         return None
     mounted = mounted_init_scripts(compose)
-    if not mounted:
+    sql = [path for path in mounted if path.suffix == ".sql"]
+    # The image also runs .sh and compressed .sql files; the embedded stack does not.
+    not_run = [_shown(path, project_dir) for path in mounted if path.suffix != ".sql"]
+    if not sql:
         return None
-    shown = ", ".join(_shown(path, project_dir) for path in mounted)
-    return InitScripts(tuple(mounted), f"{shown}, which {compose.path.name} mounts into {INIT_DIR}")
+    shown = ", ".join(_shown(path, project_dir) for path in sql)
+    unrun = f" ({', '.join(not_run)} not run by the local stack)" if not_run else ""
+    return InitScripts(
+        tuple(sql), f"{shown}, which {compose.path.name} mounts into {INIT_DIR}{unrun}"
+    )
 
 
 def _shown(path: Path, project_dir: Path) -> str:

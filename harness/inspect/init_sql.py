@@ -91,9 +91,16 @@ def _complete(schema: Schema) -> None:
             )
 
 
+def without_meta_commands(text: str) -> str:
+    """The SQL of an init file, psql's meta-commands (`\\connect db`, `\\set ...`, a line
+    each) blanked: the postgres image runs its init files through psql, which takes them.
+    Lines are kept, so the parser's positions still point into the file."""
+    return "\n".join("" if line.lstrip().startswith("\\") else line for line in text.split("\n"))
+
+
 def parse_init_sql(text: str) -> Schema:
     try:
-        statements = pglast.parse_sql(text)
+        statements = pglast.parse_sql(without_meta_commands(text))
     except pglast.parser.ParseError as exc:
         raise InitSqlError(str(exc)) from None
     schema = Schema()

@@ -23,6 +23,8 @@ MARKERS = {
     "early": "runs before the other checks (the stress scenarios, bounded by --answer-within)",
     "ac(id, ...)": "proves story 1.2 acceptance criteria, e.g. ac('1.2-AC4.unique')",
     "contract(id, ...)": "proves API contract rules, e.g. contract('claim.already')",
+    "relies_on(id, ...)": "takes steps those criteria judge (a create, a first claim, /health): "
+    "when one fails, the check is BLOCKED by that criterion",
 }
 
 
@@ -43,7 +45,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        for criterion_id in criteria_of(item):
+        relied_on = [cid for mark in item.iter_markers("relies_on") for cid in mark.args]
+        for criterion_id in [*criteria_of(item), *relied_on]:
             try:
                 lookup(criterion_id)
             except KeyError as exc:

@@ -53,6 +53,17 @@ def first_failure(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def blocked_cause(error: BaseException | None) -> Blocked | None:
+    """The root cause a check was blocked by: its Blocked, or the first of a group whose
+    every member is one (hypothesis reports distinct failures of a search together)."""
+    if isinstance(error, BaseExceptionGroup):
+        leaves = error.exceptions
+        if leaves and all(blocked_cause(leaf) for leaf in leaves):
+            return blocked_cause(leaves[0])
+        return None
+    return error if isinstance(error, Blocked) else None
+
+
 def skip_reason(report: pytest.TestReport) -> str:
     if isinstance(report.longrepr, tuple):
         return str(report.longrepr[2]).removeprefix("Skipped: ")
@@ -105,7 +116,7 @@ class ScorecardReporter:
         where = (path, (line or 0) + 1)
         only_preferred = ids and all(lookup(cid).level == "SHOULD" for cid in ids)
         error = call.excinfo.value if call.excinfo is not None else None
-        cause = error if isinstance(error, Blocked) else self.slowness.blocking(error)
+        cause = blocked_cause(error) or self.slowness.blocking(error)
         if cause is not None and report.failed:
             if cause.root not in self.root_causes:  # one root cause, one failure
                 self.root_causes[cause.root] = cause

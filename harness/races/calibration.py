@@ -7,16 +7,18 @@ from collections.abc import Callable
 
 from .client import ApiClient
 from .statuses import StatusMap
+from .steps import claim_needed, create_needed
 
 
 def learn_claim_statuses(api: ApiClient, unique_name: Callable[[str], str]) -> StatusMap:
     """ "Already claimed" is asked while stock remains, so an implementation that checks
-    stock first still shows its real answer."""
+    stock first still shows its real answer. The create and the successful claims are
+    steps other rows judge: where one fails, every check that reads statuses is BLOCKED."""
     coupon = unique_name("calibration")
-    api.create(coupon, 2)
-    api.claim("first", coupon)
+    create_needed(api, coupon, 2)
+    claim_needed(api, "first", coupon)
     already_claimed = api.claim("first", coupon).status_code
-    api.claim("second", coupon)
+    claim_needed(api, "second", coupon)
     return StatusMap(
         already_claimed=already_claimed,
         out_of_stock=api.claim("third", coupon).status_code,

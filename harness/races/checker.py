@@ -85,10 +85,14 @@ def _rejections(
     """A rejection is wrong only when none of its readings can be right:
     - not found: no create of the coupon had completed ok before the claim was sent;
     - out of stock (invariant 5, no lost sales): `amount` claims that may have succeeded
-      had been sent before the answer arrived;
+      had been sent before the answer arrived, `amount` being what the coupon's create was
+      acknowledged for where the history holds it (a sale promised 5 whatever the tables,
+      or GET, came to say), else what the final state says;
     - already claimed (invariant 6): a claim by the same user that may have succeeded had
       been sent before the answer arrived."""
     first_created = min((c.completed for c in ops.creates if c.type == "ok"), default=None)
+    promised = {c.amount for c in ops.creates if c.type == "ok"}
+    stock = promised.pop() if len(promised) == 1 else (state.amount if state else 0)
     # Sorted once, so "how many were sent before" is a binary search: a load run judges
     # tens of thousands of rejections against tens of thousands of claims.
     sent = sorted(op.invoked for op in ops.claims if _could_have_claimed(op))
@@ -99,7 +103,7 @@ def _rejections(
         if state is None:  # never created: only "not found" can be judged
             return True
         if reading == Reason.OUT_OF_STOCK:
-            return bisect.bisect_left(sent, op.completed) >= state.amount
+            return bisect.bisect_left(sent, op.completed) >= stock
         return bool(_earlier_claim_by_user(by_user, op))
 
     wrong: dict[str, list[Operation]] = defaultdict(list)
@@ -108,10 +112,9 @@ def _rejections(
         if readings and not any(holds(reading, op) for reading in readings):
             wrong[_RULES[readings[0]]].append(op)
     sold = len(state.claimants) if state else 0
-    amount = state.amount if state else 0
     lost = wrong.get("invariant.5", ())
     messages = {
-        "invariant.5": f"{name}: {len(lost)} 'out of stock' answer(s) before {amount} claims "
+        "invariant.5": f"{name}: {len(lost)} 'out of stock' answer(s) before {stock} claims "
         f"that could have succeeded had been sent ({sold} sold)",
         "invariant.6": f"{name}: 'already claimed' with no earlier claim by that user",
         "claim.unknown": f"{name}: 'not found' after it was created",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -37,6 +38,9 @@ class DbCredentials:
             password=self.password,
             dbname=dbname or self.dbname,
         )
+
+
+_PSQL_ERROR = re.compile(r"^psql:.*?:(\d+): (?:ERROR|FATAL):\s+")
 
 
 class SchemaError(ValueError):
@@ -162,8 +166,10 @@ class EmbeddedPostgres:
                     )
                 )
 
-    def create_database(self, schema: InitScripts) -> None:
-        """The database of the credentials, with the schema's files run in it in turn."""
+    def create_database(self, schema: InitScripts | None) -> None:
+        """The database of the credentials, with the schema's files run in it in turn, as
+        the postgres image's entrypoint runs them; none given, it is left empty for the
+        API to make its own tables."""
         try:
             with psycopg.connect(self.credentials.dsn("postgres"), autocommit=True) as conn:
                 conn.execute(
@@ -173,14 +179,50 @@ class EmbeddedPostgres:
                 )
         except psycopg.Error as exc:
             raise SchemaError(str(exc).strip()) from None
-        for path in schema.files:
+        for path in schema.files if schema else ():
+            try:
+                self.run_init_file(path)
+            except SchemaError as exc:
+                which = f"{path.name}: " if len(schema.files) > 1 else ""
+                raise SchemaError(which + str(exc)) from None
+        self.schema = schema
+
+    def run_init_file(self, path: Path) -> None:
+        """One file through psql, as the image's entrypoint runs it (`psql -v ON_ERROR_STOP=1
+        -f FILE`): statement by statement, outside any transaction the file does not open,
+        so `CREATE DATABASE` and `\\connect` work. Without psql (some PostgreSQL wheels),
+        the file as one query, which fits files of plain DDL."""
+        psql = self.binaries.bindir / "psql"
+        if not psql.is_file():
             try:
                 with psycopg.connect(self.credentials.dsn()) as conn:
                     conn.execute(path.read_text())
             except psycopg.Error as exc:
-                which = f"{path.name}: " if len(schema.files) > 1 else ""
-                raise SchemaError(which + str(exc).strip()) from None
-        self.schema = schema
+                raise SchemaError(str(exc).strip()) from None
+            return
+        loaded = subprocess.run(
+            [
+                *(str(psql), "-v", "ON_ERROR_STOP=1", "--no-psqlrc", "--no-password", "-q"),
+                *("-d", self.credentials.dsn(), "-f", str(path)),
+            ],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            env={**os.environ, "PGCONNECT_TIMEOUT": "10"},
+        )
+        if loaded.returncode != 0:
+            said = loaded.stderr.strip() or f"psql exited with {loaded.returncode}"
+            # psql:/path/init.sql:3: ERROR:  syntax error ... -> line 3: syntax error ...
+            raise SchemaError(_PSQL_ERROR.sub(r"line \1: ", said, count=1))
+
+    def tables(self) -> list[str]:
+        """The tables of the credentials' database, outside PostgreSQL's own schemas."""
+        with psycopg.connect(self.credentials.dsn(), autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT schemaname || '.' || tablename FROM pg_tables "
+                "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+            ).fetchall()
+        return [name for (name,) in rows]
 
     def pause(self) -> None:
         """Every PostgreSQL process stopped (SIGSTOP): connections stay open, nothing answers."""

@@ -9,14 +9,17 @@ from typing import Any
 import psycopg
 import pytest
 
-from harness.blocked import Blocked
+from harness.blocked import CREATE_CREATED, Blocked
 from harness.inspect.init_sql import read_story_schema
 from harness.inspect.schema_facts import Schema
 from harness.plugin.profiles import use_suite_profile
+from harness.races.answers import describe
 from harness.races.client import ApiClient
 from harness.races.judge import view_later, views_of
 from harness.races.tables import read_coupon, snapshot, state_from_view
 from harness.stacks.stack import FaultControls, Stack
+
+from .fault_load import HealthRoute
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -33,6 +36,30 @@ def faults(stack: Stack) -> FaultControls:
     if stack.faults is None:
         pytest.skip(f"faults need a stack the suite controls; the {stack.kind} stack is not")
     return stack.faults
+
+
+@pytest.fixture(scope="session")
+def health_route(api: ApiClient) -> HealthRoute:
+    """GET /health with everything up: whether the steps that wait on it can."""
+    return HealthRoute.asked(api.health())
+
+
+# A run's stock, largest first: what the implementation takes is create.created's to
+# judge (its int-max row); a long run needs only more stock than it can sell.
+LONG_RUN_STOCKS = (2**31 - 1, 2**15 - 1, 5_000)
+
+
+@pytest.fixture(scope="session")
+def long_run_stock(api: ApiClient, unique_name: Callable[[str], str]) -> int:
+    """The largest of LONG_RUN_STOCKS this implementation creates a coupon with: the fault
+    runs and the hostile claims need a coupon that does not sell out."""
+    for amount in LONG_RUN_STOCKS:
+        response = api.create(unique_name("stock-probe"), amount)
+        if response.status_code == 201:
+            return amount
+    raise Blocked(
+        CREATE_CREATED, f"no stock of {LONG_RUN_STOCKS} is taken; last: {describe(response)}"
+    )
 
 
 @pytest.fixture(scope="session")

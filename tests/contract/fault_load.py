@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import requests
 
+from harness.blocked import HEALTH_OK, Blocked
+from harness.races.answers import describe
 from harness.races.claims_run import ClaimsRun
 from harness.races.concurrency import Call, Reply, send_until
 from harness.stacks.stack import Stack
@@ -44,12 +46,44 @@ def every_health(stack: Stack, timeout: float = 30) -> list[int | None]:
     return [health(url, timeout) for url in stack.api_urls]
 
 
-def seconds_until_every_instance_serves(stack: Stack, after: str) -> float:
-    """From now until /health answers 200 on every instance: the recovery time."""
+@dataclass(frozen=True)
+class HealthRoute:
+    """How GET /health answered with everything up. Where not 200, health.ok is the one
+    row to fail for it: waits ask the API's own endpoints instead, and what only /health
+    could show is BLOCKED by health.ok."""
+
+    answer: str  # the request and its answer
+    served: bool  # answered 200
+
+    @classmethod
+    def asked(cls, response: requests.Response) -> HealthRoute:
+        return cls(describe(response), response.status_code == 200)
+
+    def blocked(self, held: str) -> Blocked:
+        return Blocked(HEALTH_OK, f"with the database up, {self.answer}", held=held)
+
+
+# A coupon nobody makes: the API answers 404 for it only once it reaches its database.
+UNKNOWN_COUPON = "/api/coupons/coupon-harness-serving-probe"
+
+
+def serves(api_url: str, route: HealthRoute) -> bool:
+    """The instance serves: /health 200 where it has one, else a lookup answered 404."""
+    if route.served:
+        return health(api_url, timeout=5) == 200
+    try:
+        return requests.get(f"{api_url}{UNKNOWN_COUPON}", timeout=5).status_code == 404
+    except requests.RequestException:
+        return False
+
+
+def seconds_until_every_instance_serves(stack: Stack, route: HealthRoute, after: str) -> float:
+    """From now until every instance serves again: the recovery time."""
     began = time.monotonic()
+    how = "/health 200" if route.served else f"GET {UNKNOWN_COUPON} 404 (no /health)"
     wait_until(
-        lambda: every_health(stack) == [200] * len(stack.api_urls),
-        what=f"/health 200 from every instance after {after} (the API must recover by itself)",
+        lambda: all(serves(url, route) for url in stack.api_urls),
+        what=f"{how} from every instance after {after} (the API must recover by itself)",
         timeout=60,
         interval=0.05,
     )
@@ -105,14 +139,17 @@ def unanswered_in_time(replies: list[Reply], window: tuple[float, float], bound:
     )
 
 
-def judge_run(stack, api, coupon, calls, replies, statuses, recovery, request) -> None:
-    run = ClaimsRun.of(api, stack.dsn, statuses, [coupon], calls, replies)
+def judge_run(stack, api, creates, calls, replies, statuses, recovery, request) -> None:
+    """The run judged from its creates on: a coupon gone after the fault is found."""
+    coupons = [create.coupon for create in creates]
+    run = ClaimsRun.of(api, stack.dsn, statuses, coupons, calls, replies, creates)
     history, judgement = run.history, run.judge()
     violations = judgement.broken()
+    claims = [op for op in history if op.f == "claim"]
     report = FaultReport(
-        len(history),
-        sum(op.type == "ok" for op in history),
-        sum(op.type != "ok" for op in history),
+        len(claims),
+        sum(op.type == "ok" for op in claims),
+        sum(op.type != "ok" for op in claims),
         recovery,
     )
     request.node.user_properties.append(("report", f"{report}; {len(violations)} violation(s)"))

@@ -78,6 +78,7 @@ def health_command(written: dict) -> str:
 
 
 @pytest.mark.ac("1.2-AC2.services")
+@pytest.mark.relies_on("1.2-AC2.valid")
 def test_exactly_postgres_and_api(compose: ComposeFile) -> None:
     assert sorted(compose.services) == ["api", "postgres"], (
         f"{compose.path.name} defines services {sorted(compose.services)}, "
@@ -86,6 +87,7 @@ def test_exactly_postgres_and_api(compose: ComposeFile) -> None:
 
 
 @pytest.mark.ac("1.2-AC2.postgres-image")
+@pytest.mark.relies_on("1.2-AC2.valid")
 def test_postgres_15_alpine(compose: ComposeFile) -> None:
     postgres = service(compose, "postgres")
     if (build := compose.build(postgres)) is not None:
@@ -105,6 +107,7 @@ def test_postgres_15_alpine(compose: ComposeFile) -> None:
 
 
 @pytest.mark.ac("1.2-AC2.healthcheck")
+@pytest.mark.relies_on("1.2-AC2.valid")
 def test_pg_isready_with_escaped_user_and_database(compose: ComposeFile) -> None:
     command = health_command(compose.written_service(playing(compose, "postgres")))
     where = compose.where("pg_isready")
@@ -119,6 +122,7 @@ def test_pg_isready_with_escaped_user_and_database(compose: ComposeFile) -> None
 
 
 @pytest.mark.ac("1.2-AC2.healthcheck")
+@pytest.mark.relies_on("1.2-AC2.valid")
 def test_health_check_has_start_period(compose: ComposeFile) -> None:
     healthcheck = service(compose, "postgres").get("healthcheck") or {}
     assert healthcheck.get("start_period"), (
@@ -128,6 +132,7 @@ def test_health_check_has_start_period(compose: ComposeFile) -> None:
 
 
 @pytest.mark.ac("1.2-AC2.depends-healthy")
+@pytest.mark.relies_on("1.2-AC2.valid")
 def test_api_waits_for_healthy_postgres(compose: ComposeFile) -> None:
     depends = as_mapping(service(compose, "api").get("depends_on"))
     database = playing(compose, "postgres")
@@ -141,6 +146,7 @@ def test_api_waits_for_healthy_postgres(compose: ComposeFile) -> None:
 
 @pytest.mark.ac("1.2-AC2.env-vars")
 @pytest.mark.parametrize("role", list(CONNECTION))
+@pytest.mark.relies_on("1.2-AC2.valid")
 def test_connection_settings_are_variables(compose: ComposeFile, role: str) -> None:
     name = playing(compose, role)
     written = compose.written_service(name)
@@ -160,6 +166,7 @@ def test_connection_settings_are_variables(compose: ComposeFile, role: str) -> N
 
 
 @pytest.mark.ac("1.2-AC2.init-mount")
+@pytest.mark.relies_on("1.2-AC2.valid")
 def test_init_sql_mounted_into_init_dir(compose: ComposeFile) -> None:
     volumes = service(compose, "postgres").get("volumes") or []
     mounts = [
@@ -175,6 +182,7 @@ def test_init_sql_mounted_into_init_dir(compose: ComposeFile) -> None:
 
 @pytest.mark.ac("1.2-AC2.ports")
 @pytest.mark.parametrize(("role", "port"), [("postgres", 5432), ("api", 3000)])
+@pytest.mark.relies_on("1.2-AC2.valid")
 def test_port_published(compose: ComposeFile, role: str, port: int) -> None:
     ports = [
         str(p) if not isinstance(p, dict) else f"{p.get('published')}:{p.get('target')}"
@@ -187,6 +195,7 @@ def test_port_published(compose: ComposeFile, role: str, port: int) -> None:
 
 
 @pytest.mark.ac("1.2-AC2.valid")
+@pytest.mark.relies_on("1.2-AC2.valid")
 def test_docker_compose_reads_it_as_the_suite_does(
     compose_read: ComposeFile | ComposeFileError,
 ) -> None:
@@ -199,7 +208,10 @@ def test_docker_compose_reads_it_as_the_suite_does(
         f"`docker compose config` rejects {compose.path.name}: {compose.docker_config_error}"
     )
     theirs = compose.docker_config["services"]
-    assert sorted(theirs) == sorted(compose.services)
+    assert sorted(theirs) == sorted(compose.services), (
+        f"`docker compose config` reads services {sorted(theirs)}, the suite "
+        f"{sorted(compose.services)}"
+    )
     for name, ours in compose.services.items():
         environment = {k: str(v) for k, v in as_mapping(ours.get("environment")).items()}
         assert as_mapping(theirs[name].get("environment")) == environment, name

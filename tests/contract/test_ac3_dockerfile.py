@@ -36,6 +36,7 @@ def dockerfile(dockerfile_read: DockerfileFacts | DockerfileError) -> Dockerfile
 
 
 @pytest.mark.ac("1.2-AC3.multi-stage")
+@pytest.mark.relies_on("1.2-AC3.multi-stage")
 def test_runtime_copies_from_a_builder(dockerfile_read: DockerfileFacts | DockerfileError) -> None:
     if isinstance(dockerfile_read, DockerfileError):
         pytest.fail(str(dockerfile_read), pytrace=False)
@@ -48,6 +49,7 @@ def test_runtime_copies_from_a_builder(dockerfile_read: DockerfileFacts | Docker
 
 
 @pytest.mark.ac("1.2-AC3.alpine")
+@pytest.mark.relies_on("1.2-AC3.multi-stage")
 def test_runtime_base_is_alpine(dockerfile: DockerfileFacts) -> None:
     runtime = dockerfile.runtime
     base = runtime.base
@@ -62,6 +64,7 @@ def test_runtime_base_is_alpine(dockerfile: DockerfileFacts) -> None:
 
 
 @pytest.mark.ac("1.2-AC3.layer-cache")
+@pytest.mark.relies_on("1.2-AC3.multi-stage")
 def test_manifest_installed_before_source(dockerfile: DockerfileFacts) -> None:
     assert dockerfile.builders, "no builder stage"
     for builder in dockerfile.builders:
@@ -81,6 +84,7 @@ def test_manifest_installed_before_source(dockerfile: DockerfileFacts) -> None:
 
 
 @pytest.mark.ac("1.2-AC3.cgo")
+@pytest.mark.relies_on("1.2-AC3.multi-stage")
 def test_go_build_is_static_and_stripped(dockerfile: DockerfileFacts) -> None:
     if not dockerfile.go_builders:
         pytest.skip("the builder is not Go: CGO_ENABLED and -ldflags do not apply")
@@ -95,6 +99,7 @@ def test_go_build_is_static_and_stripped(dockerfile: DockerfileFacts) -> None:
 
 
 @pytest.mark.ac("1.2-AC3.hadolint")
+@pytest.mark.relies_on("1.2-AC3.multi-stage")
 def test_hadolint_finds_no_error(dockerfile: DockerfileFacts) -> None:
     if dockerfile.lint is None:
         pytest.skip(f"hadolint did not run: {dockerfile.lint_error}")

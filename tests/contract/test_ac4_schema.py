@@ -58,6 +58,7 @@ def no_differences(problems: list[str], where: str) -> None:
 
 @pytest.mark.ac("1.2-AC4.coupons")
 @pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.relies_on("1.2-AC4.init-file")
 def test_coupons_table(declared: tuple[str, Schema], story_schema: Schema) -> None:
     where, schema = declared
     no_differences(schema_diff.column_differences(story_schema, schema, "coupons"), where)
@@ -65,6 +66,7 @@ def test_coupons_table(declared: tuple[str, Schema], story_schema: Schema) -> No
 
 @pytest.mark.ac("1.2-AC4.claims")
 @pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.relies_on("1.2-AC4.init-file")
 def test_claims_table(declared: tuple[str, Schema], story_schema: Schema) -> None:
     where, schema = declared
     no_differences(schema_diff.column_differences(story_schema, schema, "claims"), where)
@@ -72,6 +74,7 @@ def test_claims_table(declared: tuple[str, Schema], story_schema: Schema) -> Non
 
 @pytest.mark.ac("1.2-AC4.checks")
 @pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.relies_on("1.2-AC4.init-file")
 def test_check_constraints(declared: tuple[str, Schema], story_schema: Schema) -> None:
     where, schema = declared
     no_differences(schema_diff.check_differences(story_schema, schema), where)
@@ -79,6 +82,7 @@ def test_check_constraints(declared: tuple[str, Schema], story_schema: Schema) -
 
 @pytest.mark.ac("1.2-AC4.unique")
 @pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.relies_on("1.2-AC4.init-file")
 def test_unique_user_per_coupon(declared: tuple[str, Schema], story_schema: Schema) -> None:
     where, schema = declared
     no_differences(schema_diff.unique_differences(story_schema, schema), where)
@@ -86,6 +90,7 @@ def test_unique_user_per_coupon(declared: tuple[str, Schema], story_schema: Sche
 
 @pytest.mark.ac("1.2-AC4.index")
 @pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.relies_on("1.2-AC4.init-file")
 def test_claims_coupon_name_index(declared: tuple[str, Schema], story_schema: Schema) -> None:
     where, schema = declared
     no_differences(schema_diff.index_differences(story_schema, schema), where)

@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from harness.races.claims_run import create_coupons
+
 from .fault_load import (
     every_health,
     health,
@@ -29,11 +31,21 @@ def health_while_down() -> list[int | None]:
 
 
 @pytest.mark.contract("faults.db-crash")
+@pytest.mark.relies_on("claim.success", "create.created", "health.ok")
 def test_database_crash_mid_sale(
-    stack, faults, api, unique_name, claim_statuses, request, health_while_down, recoveries
+    stack,
+    faults,
+    api,
+    unique_name,
+    claim_statuses,
+    request,
+    health_while_down,
+    recoveries,
+    health_route,
+    long_run_stock,
 ) -> None:
     coupon = unique_name("crash")
-    assert api.create(coupon, 2**31 - 1).status_code == 201
+    creates = create_coupons(api, {coupon: long_run_stock})
     while_down = health_while_down
 
     def crash_and_restart() -> float:
@@ -42,7 +54,7 @@ def test_database_crash_mid_sale(
             while_down.extend(every_health(stack))
             time.sleep(0.3)
         faults.start_database()  # returns once PostgreSQL accepts connections
-        return seconds_until_every_instance_serves(stack, "the database came back")
+        return seconds_until_every_instance_serves(stack, health_route, "the database came back")
 
     def crash_twice() -> float:
         """Two crashes a second apart: an acknowledged claim whose WAL was not yet written
@@ -54,15 +66,22 @@ def test_database_crash_mid_sale(
 
     calls, replies, recovery = under_load(stack, coupon, crash_twice)
     recoveries["faults.db-crash"] = recovery
+    judge_run(stack, api, creates, calls, replies, claim_statuses, recovery, request)
+    if not health_route.served:  # nothing to judge /health on while down
+        raise health_route.blocked("recovery and every acknowledged claim held")
     assert 200 not in while_down, f"/health answered {while_down} while the database was down"
     assert any(status and status >= 500 for status in while_down), (
         f"/health answered {while_down} while the database was down; expected a 5xx"
     )
-    judge_run(stack, api, coupon, calls, replies, claim_statuses, recovery, request)
 
 
 @pytest.mark.contract("health.prefer-503")
-def test_health_prefers_503_while_the_database_is_down(stack, faults, health_while_down) -> None:
+@pytest.mark.relies_on("health.ok")
+def test_health_prefers_503_while_the_database_is_down(
+    stack, faults, health_while_down, health_route
+) -> None:
+    if not health_route.served:
+        raise health_route.blocked("")
     while_down = list(health_while_down)
     if not while_down:  # the crash test did not run: crash it once here
         faults.kill_database()
@@ -70,19 +89,29 @@ def test_health_prefers_503_while_the_database_is_down(stack, faults, health_whi
             while_down = [status for _ in range(3) for status in every_health(stack)]
         finally:
             faults.start_database()
-            seconds_until_every_instance_serves(stack, "the database came back")
+            seconds_until_every_instance_serves(stack, health_route, "the database came back")
     assert set(while_down) == {503}, f"/health answered {while_down} while the database was down"
 
 
 @pytest.mark.contract("faults.db-pause")
+@pytest.mark.relies_on("claim.success", "create.created", "health.ok")
 def test_database_pause_mid_sale(
-    stack, faults, api, unique_name, claim_statuses, request, pytestconfig, recoveries
+    stack,
+    faults,
+    api,
+    unique_name,
+    claim_statuses,
+    request,
+    pytestconfig,
+    recoveries,
+    health_route,
+    long_run_stock,
 ) -> None:
     """Frozen, not dead: connections stay open and nothing answers, which no error tells the
     API about; only its own time limit can. The pause outlasts --answer-within."""
     answer_within = pytestconfig.getoption("answer_within")
     coupon = unique_name("pause")
-    assert api.create(coupon, 2**31 - 1).status_code == 201
+    creates = create_coupons(api, {coupon: long_run_stock})
     window: dict[str, float] = {}
     health_while_paused: list[tuple[int | None, float]] = []
 
@@ -97,7 +126,7 @@ def test_database_pause_mid_sale(
         finally:
             faults.resume_database()
         window["resumed"] = time.monotonic()
-        return seconds_until_every_instance_serves(stack, "the database resumed")
+        return seconds_until_every_instance_serves(stack, health_route, "the database resumed")
 
     calls, replies, recovery = under_load(
         stack, coupon, pause_and_resume, client_timeout=answer_within * 3
@@ -120,13 +149,16 @@ def test_database_pause_mid_sale(
     assert all(status != 200 for status, _ in health_while_paused), (
         f"/health answered 200 while the database was paused: {health_while_paused}"
     )
-    judge_run(stack, api, coupon, calls, replies, claim_statuses, recovery, request)
+    judge_run(stack, api, creates, calls, replies, claim_statuses, recovery, request)
 
 
 @pytest.mark.contract("faults.api-restart")
-def test_api_restart_mid_sale(stack, faults, api, unique_name, claim_statuses, request) -> None:
+@pytest.mark.relies_on("claim.success", "create.created")
+def test_api_restart_mid_sale(
+    stack, faults, api, unique_name, claim_statuses, request, long_run_stock
+) -> None:
     coupon = unique_name("restart")
-    assert api.create(coupon, 2**31 - 1).status_code == 201
+    creates = create_coupons(api, {coupon: long_run_stock})
 
     def restart() -> float:
         started = time.monotonic()
@@ -134,4 +166,4 @@ def test_api_restart_mid_sale(stack, faults, api, unique_name, claim_statuses, r
         return time.monotonic() - started
 
     calls, replies, recovery = under_load(stack, coupon, restart)
-    judge_run(stack, api, coupon, calls, replies, claim_statuses, recovery, request)
+    judge_run(stack, api, creates, calls, replies, claim_statuses, recovery, request)

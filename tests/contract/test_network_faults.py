@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from harness.races.claims_run import create_coupons
 from harness.stacks.db_network import DbNetwork
 
 from .fault_load import (
@@ -57,7 +58,16 @@ def require_traffic(network: DbNetwork) -> None:
 
 @pytest.fixture
 def network_fault(
-    stack, db_network, api, unique_name, claim_statuses, request, pytestconfig, recoveries
+    stack,
+    db_network,
+    api,
+    unique_name,
+    claim_statuses,
+    request,
+    pytestconfig,
+    recoveries,
+    health_route,
+    long_run_stock,
 ) -> Callable[[str, Callable[[], None]], None]:
     """`network_fault(name, disturb)`: claims under load; `disturb` the network, heal it,
     and judge: every claim sent meanwhile answered in time, the run's invariants; the
@@ -66,7 +76,7 @@ def network_fault(
 
     def run(name: str, disturb: Callable[[], None]) -> None:
         coupon = unique_name(name)
-        assert api.create(coupon, 2**31 - 1).status_code == 201
+        creates = create_coupons(api, {coupon: long_run_stock})
         window: dict[str, float] = {}
 
         def fault() -> float:
@@ -77,7 +87,7 @@ def network_fault(
             finally:
                 window["healed"] = time.monotonic()
                 db_network.heal()
-            return seconds_until_every_instance_serves(stack, f"the {name} ended")
+            return seconds_until_every_instance_serves(stack, health_route, f"the {name} ended")
 
         calls, replies, recovery = claims_under_load(
             stack, coupon, fault, client_timeout=answer_within * 3
@@ -85,12 +95,13 @@ def network_fault(
         recoveries[f"faults.db-{name}"] = recovery
         late = unanswered_in_time(replies, (window["began"], window["healed"]), answer_within)
         assert not late, late
-        judge_run(stack, api, coupon, calls, replies, claim_statuses, recovery, request)
+        judge_run(stack, api, creates, calls, replies, claim_statuses, recovery, request)
 
     return run
 
 
 @pytest.mark.contract("faults.db-latency")
+@pytest.mark.relies_on("claim.success", "create.created", "health.ok")
 def test_database_latency_mid_sale(db_network, network_fault) -> None:
     def slow_network() -> None:
         db_network.add_latency(LATENCY)
@@ -100,6 +111,7 @@ def test_database_latency_mid_sale(db_network, network_fault) -> None:
 
 
 @pytest.mark.contract("faults.db-reset")
+@pytest.mark.relies_on("claim.success", "create.created", "health.ok")
 def test_database_connections_reset_mid_sale(db_network, network_fault) -> None:
     def resets() -> None:
         for _ in range(RESETS):
@@ -110,6 +122,7 @@ def test_database_connections_reset_mid_sale(db_network, network_fault) -> None:
 
 
 @pytest.mark.contract("faults.db-blackhole")
+@pytest.mark.relies_on("claim.success", "create.created", "health.ok")
 def test_database_blackhole_mid_sale(db_network, network_fault, pytestconfig) -> None:
     """Connections accepted, nothing answered, for longer than --answer-within: only the
     API's own time limit answers the requests meanwhile."""
@@ -122,7 +135,10 @@ def test_database_blackhole_mid_sale(db_network, network_fault, pytestconfig) ->
 
 
 @pytest.mark.contract("faults.recovery")
-def test_serves_again_soon_after_each_fault(stack, faults, recoveries, pytestconfig, request):
+@pytest.mark.relies_on("health.ok")
+def test_serves_again_soon_after_each_fault(
+    stack, faults, recoveries, pytestconfig, request, health_route
+):
     """Judged on the recovery times the fault tests recorded (from PostgreSQL accepting
     connections again, or the network healed, to /health 200 on every instance), and on
     one more crash, with PostgreSQL down for OUTAGE seconds while /health is asked, as a
@@ -137,7 +153,7 @@ def test_serves_again_soon_after_each_fault(stack, faults, recoveries, pytestcon
     figures = {
         **recoveries,
         f"a {OUTAGE:g}s outage": seconds_until_every_instance_serves(
-            stack, "the database came back"
+            stack, health_route, "the database came back"
         ),
     }
     request.node.user_properties.append(

@@ -21,7 +21,7 @@ def run_workload(api, stack, unique_name, claim_statuses):
         names = [unique_name("race") for _ in workload.stocks]
         unknown = unique_name("never-created")
         stocks = zip(names, workload.stocks, workload.created_first, strict=True)
-        create_coupons(api, {name: stock for name, stock, first in stocks if first})
+        creates = create_coupons(api, {name: stock for name, stock, first in stocks if first})
         calls = workload.calls(names, unknown)
         judgement = claims_at_once(
             api,
@@ -29,6 +29,7 @@ def run_workload(api, stack, unique_name, claim_statuses):
             claim_statuses,
             [*names, unknown],
             calls,
+            creates=creates,
             concurrency=workload.concurrency,
         ).judge()
         for violation in judgement.violations:
@@ -39,6 +40,7 @@ def run_workload(api, stack, unique_name, claim_statuses):
 
 
 @pytest.mark.contract("races.workloads")
+@pytest.mark.relies_on("claim.success", "create.created")
 def test_concurrent_workloads_keep_the_invariants(run_workload, search_budget) -> None:
     # Blocked is raised after hypothesis is done: inside, it would be a failing example.
     blocked: list[Blocked] = []
@@ -59,6 +61,7 @@ def test_concurrent_workloads_keep_the_invariants(run_workload, search_budget) -
 
 @pytest.mark.contract("claim.order")
 @given(workload=returning_users())
+@pytest.mark.relies_on("claim.success", "create.created")
 def test_concurrent_workloads_check_eligibility_first(
     run_workload, search_budget, workload: Workload
 ) -> None:

@@ -20,19 +20,22 @@ USERS, STOCK, DIPPERS, DIPS = 120, 12, 8, 6
 
 
 @pytest.mark.contract("scale.instances")
+@pytest.mark.relies_on("claim.success", "create.created")
 def test_invariants_hold_across_instances(stack, api, unique_name, claim_statuses) -> None:
     if stack.unstarted is not None:  # the other checks ran on the instances that came up
         pytest.fail(f"{stack.unstarted.reason}\n{stack.unstarted.detail}", pytrace=False)
     if len(stack.api_urls) < 2:
         pytest.skip("one instance of the API (--instances 1): nothing to scale out")
     sale, dips = unique_name("scale-sale"), unique_name("scale-dips")
-    create_coupons(api, {sale: STOCK, dips: DIPPERS * DIPS})
+    creates = create_coupons(api, {sale: STOCK, dips: DIPPERS * DIPS})
     # Process p talks to instance p modulo their number: neighbours are on different
     # instances, and so are each dipper's tries, which stand next to each other.
     calls = [Call.claim(f"buyer_{i:03d}", sale) for i in range(USERS)] + [
         Call.claim(f"dipper_{i}", dips) for i in range(DIPPERS) for _ in range(DIPS)
     ]
-    run = claims_at_once(api, stack.dsn, claim_statuses, [sale, dips], calls, urls=stack.api_urls)
+    run = claims_at_once(
+        api, stack.dsn, claim_statuses, [sale, dips], calls, creates=creates, urls=stack.api_urls
+    )
     replies, judgement = run.replies, run.judge()
     won = {
         name: sum(

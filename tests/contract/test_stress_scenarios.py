@@ -87,13 +87,13 @@ def run_scenario(api, stack, unique_name, claim_statuses, answer_within):
 
     def run(name: str) -> Run:
         scenario, coupon = SCENARIOS[name], unique_name(name)
-        create_coupons(api, {coupon: scenario.stock})
+        creates = create_coupons(api, {coupon: scenario.stock})
         calls = [
             Call.claim("same-user" if scenario.one_user else f"user_{i:03d}", coupon)
             for i in range(scenario.requests)
         ]
         claims = claims_at_once(
-            api, stack.dsn, claim_statuses, [coupon], calls, timeout=answer_within
+            api, stack.dsn, claim_statuses, [coupon], calls, creates=creates, timeout=answer_within
         )
 
         def judged() -> tuple[Judgement, Any]:
@@ -109,6 +109,7 @@ def run_scenario(api, stack, unique_name, claim_statuses, answer_within):
 @pytest.mark.parametrize(
     "name", [pytest.param(n, marks=pytest.mark.contract(f"stress.{n}")) for n in SCENARIOS]
 )
+@pytest.mark.relies_on("claim.success", "create.created")
 def test_scenario_outcome(run_scenario, answer_within, slowness, name: str) -> None:
     """Judged over HTTP alone: every answer within --answer-within, the answers, and the
     remaining stock GET reports."""
@@ -148,6 +149,7 @@ def test_scenario_outcome(run_scenario, answer_within, slowness, name: str) -> N
     "invariant",
     [pytest.param(i, marks=pytest.mark.contract(f"invariant.{i}")) for i in range(1, 7)],
 )
+@pytest.mark.relies_on("claim.success", "create.created")
 def test_invariant_holds(run_scenario, name: str, invariant: int) -> None:
     judgement = run_scenario(name).judgement
     broken = judgement.broken(f"invariant.{invariant}")

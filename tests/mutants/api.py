@@ -20,10 +20,11 @@ from urllib.parse import quote, unquote
 import psycopg
 from psycopg import errors
 from psycopg_pool import AsyncConnectionPool
-from pydantic import BaseModel, Field, StrictStr
+from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from reference_api import app as app_module
 from reference_api.app import create_app
+from reference_api.models import Name
 from reference_api.recovering_pool import RecoveringPool
 from reference_api.server import load_settings, serve
 from reference_api.settings import Settings
@@ -269,6 +270,36 @@ def create_lax_types(settings: Settings) -> Any:
     """Create coerces "5" and true to amounts instead of refusing them."""
     app_module.NewCoupon = LaxNewCoupon
     return create_app(settings)
+
+
+class SmallIntCoupon(BaseModel):
+    name: Name
+    amount: Annotated[StrictInt, Field(ge=1, le=2**15 - 1)]
+
+
+@mutant
+def small_int_amounts(settings: Settings) -> Any:
+    """Amounts kept in a 16-bit integer: a create of more than 32767 is refused (400), as an
+    API whose amount field is an int16 does; everything else right."""
+    app_module.NewCoupon = SmallIntCoupon
+    return create_app(settings)
+
+
+class StocklessCreateStore(CouponStore):
+    async def create(self, name: str, amount: int) -> bool:
+        created = await self._one_row(
+            "INSERT INTO coupons (name, amount, remaining_amount) VALUES (%(name)s, %(amount)s, 0) "
+            "ON CONFLICT (name) DO NOTHING RETURNING name",
+            {"name": name, "amount": amount},
+        )
+        return created is not None
+
+
+@mutant
+def create_leaves_no_stock(settings: Settings) -> Any:
+    """A create stores remaining_amount 0 (a field that never reached the row): answered 201
+    with the right body, and every claim on the coupon refused as out of stock."""
+    return with_store(StocklessCreateStore)(settings)
 
 
 # ---------------------------------------------------------------- claim

@@ -262,6 +262,18 @@ MUTANTS = [
     Mutant("dies-at-start", ("stack.ready",), ("test_health.py",), api="dies-at-start"),
     Mutant("no-health", ("health.ok",), ("test_health.py",), api="no-health"),
     Mutant(
+        "small-int-amounts",
+        ("create.created",),
+        ("test_create_coupon.py",),
+        api="small-int-amounts",
+    ),
+    Mutant(
+        "create-leaves-no-stock",
+        ("create.created",),
+        ("test_create_coupon.py",),
+        api="create-leaves-no-stock",
+    ),
+    Mutant(
         "no-health-oversells",
         ("health.ok", "stress.scale-100", "invariant.1"),
         ("test_health.py", *STRESS),
@@ -364,10 +376,10 @@ MUTANTS = [
         api="own-schema-forgets-claims",
         schema="own-schema.sql",
     ),
-    Mutant(
+    Mutant(  # the hostile checks judge the refusals, and name errors.body for the body
         "own-schema-plain-errors",
-        ("create.invalid", "claim.invalid", "hostile.create", "hostile.claim", "hostile.transport"),
-        ("test_invalid_input.py", *HOSTILE),
+        ("errors.body",),
+        HOSTILE,
         api="own-schema-plain-errors",
         schema="own-schema.sql",
     ),

@@ -153,6 +153,17 @@ def test_out_of_stock_is_valid_once_enough_claims_were_sent() -> None:
     assert rules(history, SOLD) == {}
 
 
+def test_lost_sales_are_proven_by_the_acknowledged_create_whatever_the_state_says() -> None:
+    """A create acknowledged for 5, then 'out of stock' to everyone: lost sales, though the
+    final state (GET's, where the tables cannot be read) says the coupon has no stock at
+    all; judged by the state alone, it held."""
+    refused = [claim(f"u{i}", "fail", Reason.OUT_OF_STOCK, at=1.0 + i) for i in range(50)]
+    stockless = state(0, 0)
+    assert rules(refused, stockless) == {}
+    [violation] = rules([create(5), *refused], stockless)["invariant.5"]
+    assert len(violation.operations) == 50 and "before 5 claims" in violation.message
+
+
 def test_already_claimed_without_any_claim_is_invariant_6() -> None:
     history = [claim("a", "fail", Reason.ALREADY_CLAIMED)]
     assert list(rules(history, state(2, 2))) == ["invariant.6"]

@@ -102,3 +102,12 @@ def test_missing_table_is_reported() -> None:
 def test_unparseable_sql_is_an_error_not_a_crash() -> None:
     with pytest.raises(InitSqlError):
         parse_init_sql("CREATE TABLE coupons (name VARCHAR(255) PRIMARY KEY")
+
+
+def test_psql_meta_commands_are_not_sql_and_not_an_error() -> None:
+    """The postgres image runs init files through psql: `\\connect` and `\\set` lines are
+    its own, and a database made first is allowed; the tables are read all the same."""
+    text = "\\set home :DBNAME\nCREATE DATABASE archive;\n\\connect archive\n\\connect :home\n"
+    assert set(parse_init_sql(text + STORY).tables) == {"coupons", "claims"}
+    with pytest.raises(InitSqlError):
+        parse_init_sql("\\connect archive\nCREATE TABLE (;\n")

@@ -6,7 +6,10 @@ the stock's columns differ, the claims rows judge them all the same); services
 named otherwise fail 1.2-AC2.services alone, the other AC2 rows judging the part each plays;
 an init.sql missing fails 1.2-AC4.init-file alone, a compose file or Dockerfile missing or
 unreadable 1.2-AC2.valid or 1.2-AC3.multi-stage; a GET that cannot reach a percent-encoded
-name fails get.names alone, names.identity blocked by it."""
+name fails get.names alone, names.identity blocked by it; no /health, amounts refused
+above 16 bits, a create that gives no stock and plain-text errors are each one failure, the
+checks that take those steps on their way BLOCKED by it; a repository with no schema file,
+or an init file that creates a database, is judged on what its database holds."""
 
 from __future__ import annotations
 
@@ -50,7 +53,13 @@ def test_a_stack_that_does_not_come_up_is_one_failure() -> None:
 
 
 def test_an_api_without_health_is_judged_on_everything_else() -> None:
-    tests = ("test_health.py", "test_claim.py", "test_get_coupon.py")
+    """health.ok fails once; a second start with other credentials, and the recovery after
+    each fault, are judged by the API's own endpoints (they were FAILs of "GET /health ->
+    404" and 60-second waits); what only /health shows is BLOCKED by health.ok."""
+    tests = (
+        *("test_health.py", "test_claim.py", "test_get_coupon.py"),
+        *("test_ac1_startup.py", "test_faults.py"),
+    )
     run = run_suite(
         [*(str(CONTRACT / t) for t in tests), f"--api-cmd={MUTANT_API} no-health"],
         cwd=ROOT,
@@ -59,8 +68,131 @@ def test_an_api_without_health_is_judged_on_everything_else() -> None:
     assert run.exit_code == 1
     assert failed(run.scorecard) == ["health.ok"], run.output[-3000:]
     assert "404" in run.scorecard["health.ok"]["detail"]
-    assert run.status("health.prefer-body") == "BLOCKED"  # no route, so no body to prefer
-    assert run.status("claim.success") == "PASS" and run.status("get.shape") == "PASS"
+    for criterion in ("health.prefer-body", "health.prefer-503", "faults.db-crash"):
+        assert run.status(criterion) == "BLOCKED", (criterion, run.scorecard.get(criterion))
+        assert "blocked by health.ok" in run.scorecard[criterion]["detail"]
+    assert "acknowledged claim held" in run.scorecard["faults.db-crash"]["detail"]
+    for criterion in (
+        *("claim.success", "get.shape", "1.2-AC1.any-credentials"),
+        *("faults.db-pause", "faults.api-restart"),
+    ):
+        assert run.status(criterion) == "PASS", (criterion, run.scorecard.get(criterion))
+
+
+def blocked_by(run, root: str, criteria: tuple[str, ...]) -> dict[str, object]:
+    """Of `criteria`, those not BLOCKED by `root`, with their verdicts."""
+    return {
+        criterion: run.scorecard.get(criterion)
+        for criterion in criteria
+        if run.status(criterion) != "BLOCKED"
+        or f"blocked by {root}" not in run.scorecard[criterion]["detail"]
+    }
+
+
+def test_amounts_an_api_refuses_are_one_failure_and_long_runs_adapt() -> None:
+    """An API keeping amounts in 16 bits refuses 2^31-1: create.created fails for it once;
+    the fault runs take the largest stock it does create (their setup failed "assert 400
+    == 201" and no fault was applied), and hostile.create is blocked, not failed, by it."""
+    tests = ("test_create_coupon.py", "test_hostile_input.py", "test_faults.py")
+    run = run_suite(
+        [
+            *(str(CONTRACT / t) for t in tests),
+            *("-k", "not crash and not pause"),
+            f"--api-cmd={MUTANT_API} small-int-amounts",
+        ],
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert failed(run.scorecard) == ["create.created"], run.output[-3000:]
+    assert "2147483647" in run.scorecard["create.created"]["detail"]
+    assert blocked_by(run, "create.created", ("hostile.create",)) == {}
+    assert "amount 2147483647 is refused" in run.scorecard["hostile.create"]["detail"]
+    assert run.status("faults.api-restart") == "PASS", run.scorecard.get("faults.api-restart")
+
+
+def test_a_create_that_gives_no_stock_blocks_what_needs_a_claim() -> None:
+    """A create answered 201 that leaves remaining_amount 0: create.created fails; every
+    check whose setup needs a first claim is BLOCKED by it, seeing on GET that the coupon
+    never got its stock (get.names, get.shape and errors.body each failed for it)."""
+    tests = (
+        *("test_create_coupon.py", "test_claim.py"),
+        *("test_get_coupon.py", "test_invalid_input.py"),
+    )
+    run = run_suite(
+        [*(str(CONTRACT / t) for t in tests), f"--api-cmd={MUTANT_API} create-leaves-no-stock"],
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert failed(run.scorecard) == ["create.created"], run.output[-3000:]
+    needs_a_claim = (
+        *("claim.success", "claim.already", "claim.out-of-stock", "create.duplicate"),
+        *("get.shape", "get.names", "errors.body", "claim.order"),
+    )
+    assert blocked_by(run, "create.created", needs_a_claim) == {}
+    assert '"remaining_amount":0' in run.scorecard["get.names"]["detail"]
+    for criterion in ("claim.unknown", "create.invalid", "claim.invalid", "create.race"):
+        assert run.status(criterion) == "PASS", (criterion, run.scorecard.get(criterion))
+
+
+ERROR_BODY_READERS = (
+    *("create.invalid", "claim.invalid"),
+    *("hostile.create", "hostile.claim", "hostile.paths", "hostile.transport"),
+)
+
+
+def test_error_answers_in_plain_text_are_one_failure() -> None:
+    """Errors answered as plain text: errors.body fails; every other check that reads an
+    error answer judges its status and the tables, and is BLOCKED by errors.body for the
+    body (six rows failed on "no {'error': text} body")."""
+    tests = ("test_invalid_input.py", "test_hostile_input.py")
+    run = run_suite(
+        [*(str(CONTRACT / t) for t in tests), f"--api-cmd={MUTANT_API} errors-plain-text"],
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert failed(run.scorecard) == ["errors.body"], run.output[-3000:]
+    assert blocked_by(run, "errors.body", ERROR_BODY_READERS) == {}
+    for criterion in ERROR_BODY_READERS:
+        assert "the statuses and the stored data held" in run.scorecard[criterion]["detail"]
+
+
+def test_a_repository_with_no_schema_file_is_judged_on_the_tables_its_api_makes(
+    tmp_path: Path,
+) -> None:
+    """No scripts/init.sql and no compose file at all, and an API that makes the story's
+    tables at start-up: 1.2-AC4.init-file fails once, and the API is judged (the local
+    stack refused to start, every behaviour row BLOCKED)."""
+    tests = ("test_ac4_schema.py", "test_claim.py", "test_create_coupon.py")
+    run = run_suite(
+        [
+            *(str(CONTRACT / t) for t in tests),
+            f"--project-dir={tmp_path}",
+            f"--api-cmd={MUTANT_API} self-migrating",
+        ],
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert failed(run.scorecard) == ["1.2-AC4.init-file"], run.output[-3000:]
+    assert "the API makes its own" in run.output  # the stack says where the schema came from
+    for criterion in ("create.created", "claim.success", "claim.already", "create.race"):
+        assert run.status(criterion) == "PASS", (criterion, run.scorecard.get(criterion))
+
+
+def test_an_init_file_that_creates_a_database_loads_as_the_image_loads_it(tmp_path: Path) -> None:
+    """`CREATE DATABASE` cannot run inside a transaction: the local stack runs init files
+    through psql, statement by statement, as the postgres image does (loaded as one query,
+    it was refused and every behaviour row BLOCKED). An allowed variation: all passes."""
+    (tmp_path / "scripts").mkdir()
+    shutil.copyfile(
+        ROOT / "tests/mutants/schemas/create-database.sql", tmp_path / "scripts/init.sql"
+    )
+    tests = ("test_ac4_schema.py", "test_claim.py")
+    run = run_suite(
+        [*(str(CONTRACT / t) for t in tests), f"--project-dir={tmp_path}"], cwd=ROOT, timeout=300
+    )
+    assert run.exit_code == 0, run.output[-3000:]
+    for criterion in ("1.2-AC4.init-file", "1.2-AC4.coupons", "claim.success"):
+        assert run.status(criterion) == "PASS", (criterion, run.scorecard.get(criterion))
 
 
 def test_a_schema_of_its_own_fails_only_its_schema_rows(tmp_path: Path) -> None:
