@@ -123,6 +123,21 @@ _CONTRACT = [
     Criterion("invariant.5", "no lost sales: out of stock only once `amount` claims succeeded"),
     Criterion("invariant.6", "already claimed only after a successful claim by that user"),
     Criterion(
+        "invariant.7",
+        "an acknowledged create or claim is never lost: its coupon, and its claims row, are "
+        "in the tables afterwards",
+    ),
+    Criterion(
+        "invariant.9",
+        "a request changes only the coupon it names: coupons beside a run's own, named as "
+        "near misses of them, stay exactly as created",
+    ),
+    Criterion(
+        "invariant.10",
+        "every rule at every size: a coupon of 2,000 claimers listed whole, names and user "
+        "ids of 255 characters, multi-byte ones too",
+    ),
+    Criterion(
         "hostile.create",
         "any create body: never 5xx; accepted exactly when valid; refused ones change nothing",
     ),

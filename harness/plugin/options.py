@@ -34,6 +34,14 @@ def add_options(parser: pytest.Parser) -> None:
         "and every request during a fault, with an error if need be (default 10)",
     )
     group.addoption(
+        "--big-coupon",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="claimers of the big coupon invariant 10 is judged on: every one claims, GET "
+        "must list them all (default 2000)",
+    )
+    group.addoption(
         "--check-budget",
         type=float,
         default=60.0,
@@ -105,3 +113,5 @@ def check_options(config: pytest.Config) -> None:
     """Refuse what cannot work, as a usage error (exit status 4), before any stack starts."""
     if problem := stack_spec_of(config).problem():
         raise pytest.UsageError(problem)
+    if config.getoption("big_coupon") < 1:
+        raise pytest.UsageError(f"--big-coupon {config.getoption('big_coupon')}: at least 1")

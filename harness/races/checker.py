@@ -41,26 +41,26 @@ def check(
     states: dict[str, CouponState | None],
     views: dict[str, Any],
 ) -> list[Violation]:
-    """Every violation of invariants 1-6 (and of the preferred check order) the history
-    and the final state prove. Coupons absent from `states` are not judged."""
+    """Every violation of invariants 1-7 and 9 (and of the preferred check order) the
+    history and the final state prove. Coupons absent from `states` were not read, and are
+    not judged; a coupon read and not found (None) is gone."""
     coupons: dict[str, _Coupon] = defaultdict(_Coupon)
     for op in history:
         (coupons[op.coupon].claims if op.f == "claim" else coupons[op.coupon].creates).append(op)
+    claims = [op for ops in coupons.values() for op in ops.claims]
     violations: list[Violation] = []
+    lost = _lost(coupons, states)
+    violations += lost
     for name, ops in coupons.items():
         if name not in states:
             continue
         state = states[name]
-        created = [c for c in ops.creates if c.type == "ok"]
-        if state is None and created:
-            violations.append(
-                Violation(
-                    "create.created", f"{name}: created ok but not in the table", tuple(created)
-                )
-            )
         by_user = _by_user(ops.claims)
         violations += _rejections(name, state, ops, by_user)
         if state is None:
+            continue
+        if not ops.claims:  # named by its create alone: a bystander, or a coupon left alone
+            violations += _untouched(state, ops.creates, claims)
             continue
         violations += _stock(state, ops.claims)
         violations += _doubles(state)
@@ -120,6 +120,56 @@ def _rejections(
         "claim.unknown": f"{name}: 'not found' after it was created",
     }
     return [Violation(rule, messages[rule], tuple(found)) for rule, found in wrong.items()]
+
+
+def _acknowledged(ops: _Coupon) -> list[Operation]:
+    return [op for op in (*ops.creates, *ops.claims) if op.type == "ok"]
+
+
+def _lost(coupons: dict[str, _Coupon], states: dict[str, CouponState | None]) -> list[Violation]:
+    """Invariant 7: a coupon whose create or claims were acknowledged, gone from the tables
+    (and from GET); where every such coupon of the run is gone, the table was emptied."""
+    kept = [name for name, ops in coupons.items() if states.get(name) and _acknowledged(ops)]
+    gone = [name for name, ops in coupons.items() if name in states and not states[name]]
+    gone = [name for name in gone if _acknowledged(coupons[name])]
+    emptied = "" if kept or len(gone) < 2 else f" (as is every coupon of the run: {len(gone)})"
+    violations = []
+    for name in gone:
+        acknowledged = _acknowledged(coupons[name])
+        claims = sum(op.f == "claim" for op in acknowledged)
+        violations.append(
+            Violation(
+                "invariant.7",
+                f"{name}: gone from the tables after {len(acknowledged) - claims} acknowledged "
+                f"create(s) and {claims} acknowledged claim(s), all lost{emptied}",
+                tuple(acknowledged),
+            )
+        )
+    return violations
+
+
+def _untouched(
+    state: CouponState, creates: list[Operation], claims: list[Operation]
+) -> list[Violation]:
+    """Invariant 9: a coupon no request named after its create holds exactly what its
+    create gave it; else a request on another coupon (the run's claims) changed it."""
+    promised = {op.amount for op in creates if op.type == "ok"}
+    if len(promised) != 1:
+        return []
+    amount = promised.pop()
+    if (state.amount, state.remaining_amount, state.claimants) == (amount, amount, ()):
+        return []
+    others = sorted({op.coupon for op in claims})
+    return [
+        Violation(
+            "invariant.9",
+            f"{state.name}: no request named it after its create (amount {amount}), yet the "
+            f"tables hold amount {state.amount}, remaining_amount {state.remaining_amount}, "
+            f"claims by {list(state.claimants)[:5]}: changed by a claim on "
+            f"{', '.join(map(repr, others[:3]))}{' ...' if len(others) > 3 else ''}",
+            tuple(sorted(claims, key=lambda op: op.type != "ok")),  # acknowledged first
+        )
+    ]
 
 
 def _stock(state: CouponState, claims: list[Operation]) -> list[Violation]:

@@ -8,36 +8,52 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .bystanders import STOCK as BYSTANDER_STOCK
+from .bystanders import near_misses
 from .client import ApiClient
 from .concurrency import Call, Reply, send_at_once
 from .history import Operation
 from .judge import Judgement, judge, views_of
-from .statuses import StatusMap, record
+from .statuses import StatusMap, classify_create, record
 from .steps import create_needed
 
 
-def create_coupons(api: ApiClient, stocks: Mapping[str, int]) -> list[Operation]:
-    """Each coupon created with its stock, as the first operations of the run's history
-    (the stock a sale promised is the one its create was acknowledged for, whatever the
-    tables say). A create that fails blocks the check that needs it (create.created's
-    finding), with the request and its answer."""
+def create_coupons(
+    api: ApiClient, stocks: Mapping[str, int], *, bystanders: bool = True
+) -> list[Operation]:
+    """Each coupon created with its stock, and beside it its bystanders (bystanders.py), as
+    the first operations of the run's history: the stock a sale promised is the one its
+    create was acknowledged for, whatever the tables say, and a bystander must end as it
+    was made. A create of the run's own that fails blocks the check that needs it
+    (create.created's finding), with the request and its answer; a bystander refused (a
+    name the implementation takes for another: names.identity's finding) is not judged."""
     creates = []
     for name, stock in stocks.items():
         invoked = time.monotonic()
         create_needed(api, name, stock)
-        creates.append(
-            Operation(
-                process=0,  # before any claim: process 0's are sent after it completes
-                f="create",
-                coupon=name,
-                amount=stock,
-                type="ok",
-                status=201,
-                invoked=invoked,
-                completed=time.monotonic(),
-            )
-        )
+        creates.append(_create(name, stock, 201, invoked))
+    for name in stocks if bystanders else ():
+        for beside in near_misses(name):
+            if beside not in stocks:
+                invoked = time.monotonic()
+                status = api.create(beside, BYSTANDER_STOCK).status_code
+                creates.append(_create(beside, BYSTANDER_STOCK, status, invoked))
     return creates
+
+
+def _create(name: str, amount: int, status: int, invoked: float) -> Operation:
+    kind, reasons = classify_create(status)
+    return Operation(
+        process=0,  # before any claim: process 0's are sent after it completes
+        f="create",
+        coupon=name,
+        amount=amount,
+        type=kind,
+        reasons=reasons,
+        status=status,
+        invoked=invoked,
+        completed=time.monotonic(),
+    )
 
 
 @dataclass(frozen=True)
@@ -62,15 +78,17 @@ class ClaimsRun:
         replies: list[Reply],
         creates: Sequence[Operation] = (),
     ) -> ClaimsRun:
-        """`creates`: those made before the calls were sent (`create_coupons`)."""
+        """`creates`: those made before the calls were sent (`create_coupons`), whose
+        coupons are judged too."""
         history = [*creates, *record(calls, replies, statuses)]
-        return cls(api, dsn, list(coupons), calls, replies, history)
+        judged = list(dict.fromkeys([*coupons, *(op.coupon for op in creates)]))
+        return cls(api, dsn, judged, calls, replies, history)
 
     def judge(self, views: dict[str, Any] | None = None) -> Judgement:
-        """The history against the final tables (and GET, fetched now unless given)."""
-        return judge(
-            self.history, self.coupons, self.dsn, views or views_of(self.api, self.coupons)
-        )
+        """The history against the final tables (and GET, fetched now where not given)."""
+        given = views or {}
+        unseen = [name for name in self.coupons if name not in given]
+        return judge(self.history, self.coupons, self.dsn, {**views_of(self.api, unseen), **given})
 
 
 def claims_at_once(

@@ -1089,6 +1089,70 @@ def claim_truncates_long_user(settings: Settings) -> Any:
     return with_store(TruncatingStore)(settings)
 
 
+# ---------------------------------------------------------------- other coupons (invariant 9)
+
+
+class SloppyMatchStore(CouponStore):
+    """A claim right in every way but one: its decrement finds the coupon's row by MATCH,
+    which takes more rows than the one named (never below 0, so nothing else shows it)."""
+
+    MATCH = "name = %s"
+
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        async with self.pool.connection() as conn, conn.transaction():
+            left = await (
+                await conn.execute(
+                    "SELECT remaining_amount FROM coupons WHERE name = %s FOR UPDATE",
+                    (coupon_name,),
+                )
+            ).fetchone()
+            if left is None:
+                return ClaimOutcome.NOT_FOUND
+            if await holds_claim(conn, (user_id, coupon_name)):
+                return ClaimOutcome.ALREADY_CLAIMED
+            if left[0] <= 0:
+                return ClaimOutcome.OUT_OF_STOCK
+            await conn.execute(
+                "INSERT INTO claims (user_id, coupon_name) VALUES (%s, %s)", (user_id, coupon_name)
+            )
+            await conn.execute(
+                "UPDATE coupons SET remaining_amount = GREATEST(remaining_amount - 1, 0) "
+                f"WHERE {self.MATCH}",
+                (coupon_name,),
+            )
+        return ClaimOutcome.CLAIMED
+
+
+class PatternMatchStore(SloppyMatchStore):
+    MATCH = "name LIKE %s"
+
+
+class CaseFoldedStore(SloppyMatchStore):
+    MATCH = "lower(name) = lower(%s)"
+
+
+class PrefixMatchStore(SloppyMatchStore):
+    MATCH = "name LIKE %s || '%%'"
+
+
+@mutant
+def claim_matches_as_pattern(settings: Settings) -> Any:
+    """A claim's decrement matches the name with LIKE: a `_` in it takes other coupons too."""
+    return with_store(PatternMatchStore)(settings)
+
+
+@mutant
+def claim_matches_case_folded(settings: Settings) -> Any:
+    """A claim's decrement compares names case-insensitively: "PROMO" loses stock to "promo"."""
+    return with_store(CaseFoldedStore)(settings)
+
+
+@mutant
+def claim_matches_prefix(settings: Settings) -> Any:
+    """A claim's decrement matches every name that starts with the one claimed."""
+    return with_store(PrefixMatchStore)(settings)
+
+
 # ---------------------------------------------------------------- get and errors
 
 
@@ -1105,6 +1169,15 @@ def _edit_get_body(change: Callable[[dict], dict]):
 def get_null_claimed_by(settings: Settings) -> Any:
     """GET answers "claimed_by": null for a coupon nobody has claimed."""
     return rewriting(_edit_get_body(lambda c: {**c, "claimed_by": c["claimed_by"] or None}))(
+        settings
+    )
+
+
+@mutant
+def get_first_1000_claimants(settings: Settings) -> Any:
+    """GET lists at most 1,000 claimants (a page size, a LIMIT): right for every scenario,
+    wrong for a bigger sale."""
+    return rewriting(_edit_get_body(lambda c: {**c, "claimed_by": c["claimed_by"][:1000]}))(
         settings
     )
 
@@ -1238,6 +1311,15 @@ def migrate(settings: Settings, sql: str, lock: bool) -> None:
         if not lock:
             time.sleep(INSPECTION_SECONDS)
         conn.execute(sql)
+
+
+@mutant
+def wipes_at_start_up(settings: Settings) -> Any:
+    """Empties the tables at every start-up, as a migration that drops and makes them again
+    does: the first start is right, a restart loses every coupon and claim."""
+    with psycopg.connect(**settings.conninfo()) as conn:
+        conn.execute("TRUNCATE claims, coupons")
+    return create_app(settings)
 
 
 @mutant

@@ -95,6 +95,7 @@ AC1 = "test_ac1_startup.py::test_"
 IMAGE = "test_ac3_image.py::test_"
 RACES = ("test_races.py::test_concurrent_workloads_keep_the_invariants", "test_model.py")
 SCALE = ("test_scale_out.py",)
+SIZES = ("test_sizes.py",)
 
 MUTANTS = [
     # story 1.2 AC4: the schema
@@ -457,7 +458,13 @@ MUTANTS = [
         compose="db-port-everywhere.yml",
     ),
     Mutant("root-runtime", ("security.non-root",), SECURITY, dockerfile="root-runtime.Dockerfile"),
+    # a request changes only the coupon it names (invariant 9), at every size (10)
+    Mutant("claim-matches-as-pattern", ("invariant.9",), STRESS, api="claim-matches-as-pattern"),
+    Mutant("claim-matches-case-folded", ("invariant.9",), STRESS, api="claim-matches-case-folded"),
+    Mutant("claim-matches-prefix", ("invariant.9",), STRESS, api="claim-matches-prefix"),
+    Mutant("get-first-1000-claimants", ("invariant.10",), SIZES, api="get-first-1000-claimants"),
     # faults and hostile input
+    Mutant("wipes-at-start-up", ("faults.api-restart",), RESTART, api="wipes-at-start-up"),
     Mutant("health-without-database", ("faults.db-crash",), CRASH, api="health-without-database"),
     Mutant("asynchronous-commit", ("faults.db-crash",), CRASH, api="asynchronous-commit"),
     Mutant("no-database-time-limit", ("faults.db-pause",), PAUSE, api="no-database-time-limit"),

@@ -229,3 +229,58 @@ def test_claims_are_classified_by_the_learned_statuses(status, expected) -> None
 def test_shared_status_is_ambiguous() -> None:
     shared = StatusMap(already_claimed=409, out_of_stock=409, not_found=404)
     assert classify_claim(409, shared) == ("fail", SHARED_409)
+
+
+def judged(history, states: dict[str, CouponState | None]) -> dict[str, list]:
+    """`check` over several coupons, each viewed as its state says."""
+    views = {name: view_of(s) if s else None for name, s in states.items()}
+    found: dict[str, list] = {}
+    for violation in check(history, states, views):
+        found.setdefault(violation.rule, []).append(violation)
+    return found
+
+
+BESIDE = "C_x"  # a bystander: a near miss of the claimed coupon's name, created, never claimed
+SALE = [create(2), create(3, coupon=BESIDE), *VALID]
+
+
+def test_a_bystander_left_as_created_is_no_violation() -> None:
+    assert judged(SALE, {"C": SOLD, BESIDE: CouponState(BESIDE, 3, 3, ())}) == {}
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        CouponState(BESIDE, 3, 2, ()),
+        CouponState(BESIDE, 3, 3, ("a",)),
+        CouponState(BESIDE, 9, 9, ()),
+    ],
+    ids=["decremented", "a claim written under it", "amount overwritten"],
+)
+def test_a_bystander_changed_is_invariant_9_alone(changed: CouponState) -> None:
+    """A claim on C changed the coupon beside it: invariant 9 names the bystander and the
+    claims that could have done it; its own row is judged by that rule alone (not also as an
+    invariant 1 drift or an invariant 3 row without an answer)."""
+    found = judged(SALE, {"C": SOLD, BESIDE: changed})
+    assert list(found) == ["invariant.9"], found
+    [violation] = found["invariant.9"]
+    assert BESIDE in violation.message and "'C'" in violation.message
+    assert {op.user for op in violation.operations} == {"a", "b", "c"}
+
+
+def test_a_coupon_gone_after_acknowledged_writes_is_invariant_7() -> None:
+    found = judged(SALE, {"C": None, BESIDE: CouponState(BESIDE, 3, 3, ())})
+    [violation] = found["invariant.7"]
+    assert "1 acknowledged create(s) and 2 acknowledged claim(s), all lost" in violation.message
+    assert [op.f for op in violation.operations] == ["create", "claim", "claim"]
+    assert "every coupon of the run" not in violation.message
+
+
+def test_every_coupon_gone_says_the_table_was_emptied() -> None:
+    found = judged(SALE, {"C": None, BESIDE: None})
+    assert len(found["invariant.7"]) == 2
+    assert all("as is every coupon of the run: 2" in v.message for v in found["invariant.7"])
+
+
+def test_a_coupon_not_read_is_not_judged() -> None:
+    assert judged(SALE, {"C": SOLD}) == {}

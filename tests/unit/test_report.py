@@ -71,13 +71,14 @@ def test_a_changed_history_is_judged_on_what_it_now_holds(oversold: Path, tmp_pa
     claims the stock allows, with the tables as they would then be, holds."""
     [folder] = sorted((oversold / "runs").glob("*flash-sale-1"))
     run = KeptRun.read(folder)
-    kept = [op for op in run.history if op.type == "ok"][:5]
-    others = [op for op in run.history if op.type != "ok"]
-    (name,) = run.states
+    won = [op for op in run.history if op.f == "claim" and op.type == "ok"]
+    kept, others = won[:5], [op for op in run.history if op not in won]
+    name = won[0].coupon  # the sale's coupon; the others in states are its bystanders
     users = [op.user for op in kept]
     state = CouponState(name, 5, 0, tuple(users))
     view = {"name": name, "amount": 5, "remaining_amount": 0, "claimed_by": users}
-    KeptRun(kept + others, {name: state}, {name: view}, []).write(tmp_path / "cut")
+    states, views = {**run.states, name: state}, {**run.views, name: view}
+    KeptRun(kept + others, states, views, []).write(tmp_path / "cut")
     judged = check(tmp_path / "cut")
     assert judged.returncode == 0, judged.stdout
     assert "0 violation(s)" in judged.stdout
