@@ -22,7 +22,7 @@ from ..stacks.spec import StackSpec
 from ..stacks.stack import Stack, StackError
 from .budgets import SearchBudget, budget_for_search
 from .options import stack_spec_of
-from .slowness import Slowness
+from .standing import StandingCause
 from .terminal import say
 
 
@@ -116,7 +116,14 @@ def search_budget(pytestconfig: pytest.Config) -> Iterator[SearchBudget]:
 
 
 @pytest.fixture(scope="session")
-def slowness(pytestconfig: pytest.Config) -> Slowness:
+def slowness(pytestconfig: pytest.Config) -> StandingCause:
     """Where a check that finds the API answering later than --answer-within says so: a
     later check whose request times out is then BLOCKED by it, not failed again."""
     return pytestconfig.pluginmanager.get_plugin("coupon-scorecard").slowness
+
+
+@pytest.fixture(scope="session")
+def lost_api(pytestconfig: pytest.Config) -> StandingCause:
+    """Where a fault test that restarted the API says it did not come back: a later check
+    whose request finds no API is then BLOCKED by it."""
+    return pytestconfig.pluginmanager.get_plugin("coupon-scorecard").lost_api

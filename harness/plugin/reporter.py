@@ -27,7 +27,7 @@ from .criteria import lookup
 from .options import project_dir_of, report_dir_of
 from .report_page import write_report
 from .scorecard import ROOT_CAUSE_TEST, Scorecard
-from .slowness import Slowness
+from .standing import lost_api, slowness
 
 NOT_MET = "preferred (SHOULD) rule not met"
 
@@ -76,7 +76,8 @@ class ScorecardReporter:
         self.scorecard = Scorecard()
         self.stack_description: str | None = None
         self.root_causes: dict[str, Blocked] = {}  # criterion -> the first Blocked raised
-        self.slowness = Slowness()  # answers later than --answer-within, once found
+        self.slowness = slowness()  # answers later than --answer-within, once found
+        self.lost_api = lost_api()  # no API after a restart, once found
         # The runs each check judged, kept for the report (offered by races/judge.py).
         self.report_dir = report_dir_of(config)
         self.keeper = RunKeeper()
@@ -116,7 +117,9 @@ class ScorecardReporter:
         where = (path, (line or 0) + 1)
         only_preferred = ids and all(lookup(cid).level == "SHOULD" for cid in ids)
         error = call.excinfo.value if call.excinfo is not None else None
-        cause = blocked_cause(error) or self.slowness.blocking(error)
+        cause = (
+            blocked_cause(error) or self.slowness.blocking(error) or self.lost_api.blocking(error)
+        )
         if cause is not None and report.failed:
             if cause.root not in self.root_causes:  # one root cause, one failure
                 self.root_causes[cause.root] = cause

@@ -465,6 +465,13 @@ MUTANTS = [
     Mutant("get-first-1000-claimants", ("invariant.10",), SIZES, api="get-first-1000-claimants"),
     # faults and hostile input
     Mutant("wipes-at-start-up", ("faults.api-restart",), RESTART, api="wipes-at-start-up"),
+    Mutant(
+        "migrates-once",
+        ("faults.api-restart",),
+        RESTART,
+        api="migrates-once",
+        schema="no-tables.sql",
+    ),
     Mutant("health-without-database", ("faults.db-crash",), CRASH, api="health-without-database"),
     Mutant("asynchronous-commit", ("faults.db-crash",), CRASH, api="asynchronous-commit"),
     Mutant("no-database-time-limit", ("faults.db-pause",), PAUSE, api="no-database-time-limit"),

@@ -439,5 +439,28 @@ def test_a_get_that_does_not_decode_its_path_is_one_failure() -> None:
     assert run.status("get.shape") == "PASS"
 
 
+def test_an_api_that_does_not_come_back_after_a_restart_is_one_failure(tmp_path: Path) -> None:
+    """An API whose start-up cannot run twice (a plain CREATE TABLE) does not come back
+    after faults.api-restart: that row fails once, and every later check, finding no API,
+    is BLOCKED by it (each was a FAIL of "connection refused")."""
+    (tmp_path / "scripts").mkdir()
+    shutil.copyfile(ROOT / "tests/mutants/schemas/no-tables.sql", tmp_path / "scripts/init.sql")
+    tests = ("test_faults.py", "test_get_coupon.py", "test_health.py")
+    run = run_suite(
+        [
+            *(str(CONTRACT / t) for t in tests),
+            *("-k", "restart or get or health_answers", "--instances=1"),
+            f"--project-dir={tmp_path}",
+            f"--api-cmd={MUTANT_API} migrates-once",
+        ],
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert failed(run.scorecard) == ["faults.api-restart"], run.output[-3000:]
+    assert "the API exited with 1" in run.scorecard["faults.api-restart"]["detail"]
+    later = ("health.ok", "get.shape", "get.unknown", "get.names")
+    assert blocked_by(run, "faults.api-restart", later) == {}
+
+
 def test_every_root_cause_is_a_criterion_of_the_catalogue() -> None:
     assert set(ROOTS) <= set(CATALOGUE), set(ROOTS) - set(CATALOGUE)
