@@ -22,6 +22,7 @@ import psycopg
 
 from harness.races.calibration import learn_claim_statuses
 from harness.races.checker import check
+from harness.races.claims_run import create_bystanders
 from harness.races.client import ApiClient
 from harness.races.history import HistoryFile, Operation, read_history
 from harness.races.judge import judge, views_of
@@ -33,23 +34,24 @@ from harness.steal import StealMeter, steal_line
 
 from .commands import locust_commands, run_locust, worker_command
 from .generator import bottleneck, read_generators
-from .options import parse_args, spec_of
+from .options import hot_coupon_name, parse_args, spec_of
 from .report import endpoint_rows, summary
 from .shipping import read_summary
 from .workers import short_counts, unknown_after_death, worker_lines
 
 
 def run_coupons(dsn: str, run_id: str, history: list[Operation]) -> list[str]:
-    """Every coupon of the run: from the coupons table, or, where it cannot be read as the
-    story's, those the history claimed."""
+    """Every coupon of the run: those its history names (its bystanders among them), and
+    the coupons table's of the run's prefix where it can be read as the story's."""
+    named = {op.coupon for op in history}
     try:
         with psycopg.connect(dsn) as conn:
             found = conn.execute(
                 "SELECT name FROM coupons WHERE name LIKE %s", (f"load-{run_id}-%",)
             )
-            return [name for (name,) in found]
+            return sorted(named | {name for (name,) in found})
     except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn):
-        return sorted({op.coupon for op in history})
+        return sorted(named)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             statuses = learn_claim_statuses(
                 api, lambda prefix: f"load-{run_id}-{prefix}-{secrets.token_hex(3)}"
             )
+            # beside the hot coupon, named as near misses of it: they must end as created
+            bystanders = create_bystanders(api, [hot_coupon_name(run_id)])
             if options.master:
                 print(
                     f"waiting for {options.expect_workers} worker(s) on port "
@@ -84,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 1
-            history = list(read_history(results / "history"))
+            read_back = list(read_history(results / "history"))
+            history = [*bystanders, *read_back]
             names = run_coupons(stack.dsn, run_id, history)
             views = views_of(api, names)
             judgement = judge(history, names, stack.dsn, views)
@@ -93,8 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     problems = short_counts(workers)
     received = sum(log.operations for log in workers)
-    if len(history) != received:
-        problems.append(f"{received} operations arrived, {len(history)} read back")
+    if len(read_back) != received:
+        problems.append(f"{received} operations arrived, {len(read_back)} read back")
     violations = judgement.violations
     if unknown := unknown_after_death(workers, history, judgement.states):
         # the requests of a dead worker that may have happened, kept with the others
@@ -109,7 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     report += "\n" + "\n".join(worker_lines(workers))
     if unknown:
         report += f"\n{len(unknown)} claim(s) of the workers that died counted as unknown"
-    report += f"\njudged: {len(history)} operations ({received} as the workers sent them)"
+    report += (
+        f"\njudged: {len(history) - len(bystanders)} operations ({received} as the workers "
+        f"sent them), and {len(bystanders)} coupons beside the hot one (they must end as made)"
+    )
     report += "".join(f"\n{problem}" for problem in problems)
     report += "\n" + bottleneck(read_generators(results / "generators"))
     report += "\n" + steal_line(host.share)

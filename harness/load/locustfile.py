@@ -23,6 +23,7 @@ from locust import FastHttpUser, between, constant, events, task
 from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 
 from harness.load.generator import GeneratorFigures
+from harness.load.options import hot_coupon_name
 from harness.load.shipping import (
     FINISH,
     FLUSH_EVERY,
@@ -123,7 +124,7 @@ def process_number(environment) -> int:
 
 
 def hot_coupon(environment) -> str:
-    return f"load-{environment.parsed_options.run_id}-hot"
+    return hot_coupon_name(environment.parsed_options.run_id)
 
 
 @events.request.add_listener

@@ -15,6 +15,11 @@ LOAD_INSTANCES = 1  # the load is the point here; --instances 2 spreads it over 
 MASTER_PORT = 5557  # locust's own default
 
 
+def hot_coupon_name(run_id: str) -> str:
+    """The coupon every flash-sale user of the run claims."""
+    return f"load-{run_id}-hot"
+
+
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser = argparse.ArgumentParser(
         prog="coupon-acceptance load",

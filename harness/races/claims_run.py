@@ -32,12 +32,17 @@ def create_coupons(
         invoked = time.monotonic()
         create_needed(api, name, stock)
         creates.append(_create(name, stock, 201, invoked))
-    for name in stocks if bystanders else ():
-        for beside in near_misses(name):
-            if beside not in stocks:
-                invoked = time.monotonic()
-                status = api.create(beside, BYSTANDER_STOCK).status_code
-                creates.append(_create(beside, BYSTANDER_STOCK, status, invoked))
+    return creates + (create_bystanders(api, list(stocks)) if bystanders else [])
+
+
+def create_bystanders(api: ApiClient, names: Sequence[str]) -> list[Operation]:
+    """The bystanders of each of `names`, each create as the history has it (one refused
+    is not judged)."""
+    creates = []
+    for beside in dict.fromkeys(b for name in names for b in near_misses(name) if b not in names):
+        invoked = time.monotonic()
+        status = api.create(beside, BYSTANDER_STOCK).status_code
+        creates.append(_create(beside, BYSTANDER_STOCK, status, invoked))
     return creates
 
 

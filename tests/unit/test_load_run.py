@@ -155,6 +155,21 @@ def test_a_worker_that_loses_its_last_batch_fails_the_run(tmp_path: Path) -> Non
     assert re.search(r"worker w\d said it sent \d+ operations, \d+ arrived", result.stdout)
 
 
+def wait_for_requests(stats: Path, master: subprocess.Popen, timeout: float = 180) -> None:
+    """Until locust's stats history (a line each second) counts requests sent."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and master.poll() is None:
+        lines = stats.read_text().splitlines() if stats.exists() else []
+        header = lines[0].split(",") if lines else []
+        if "Total Request Count" in header:
+            column = header.index("Total Request Count")
+            counts = [line.split(",")[column] for line in lines[1:]]
+            if any(count.isdigit() and int(count) > 0 for count in counts):
+                return
+        time.sleep(0.5)
+    raise AssertionError(f"no request counted in {stats} within {timeout:g} s")
+
+
 def test_a_worker_killed_mid_run_is_named_and_the_rest_judged(tmp_path: Path) -> None:
     """A master here and two workers started as a user would on other hosts; one is
     killed (SIGKILL) mid-run."""
@@ -178,7 +193,10 @@ def test_a_worker_killed_mid_run_is_named_and_the_rest_judged(tmp_path: Path) ->
         for _ in range(2)
     ]
     try:
-        time.sleep(12)  # the stack's start, the workers connecting, some seconds of sale
+        # Once both are in the sale (it starts when both connected), some seconds of it:
+        # waited for, not slept, so a busy machine's slow start kills no worker too early.
+        wait_for_requests(tmp_path / "locust_stats_history.csv", master)
+        time.sleep(3)
         workers[0].kill()
         out, _ = master.communicate(timeout=240)
     finally:
