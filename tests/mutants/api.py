@@ -1153,6 +1153,67 @@ def claim_matches_prefix(settings: Settings) -> Any:
     return with_store(PrefixMatchStore)(settings)
 
 
+# ---------------------------------------------------------------- other right claims (variants)
+
+
+class AdvisoryLockStore(CouponStore):
+    """Claims of one coupon serialized by an advisory lock on its name's hash (coupons whose
+    hashes collide wait for one another, and change nothing of each other's)."""
+
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        key = (user_id, coupon_name)
+        async with self.pool.connection() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (coupon_name,))
+            left = await remaining_of(conn, coupon_name)
+            if left is None:
+                return ClaimOutcome.NOT_FOUND
+            if await holds_claim(conn, key):
+                return ClaimOutcome.ALREADY_CLAIMED
+            if left <= 0:
+                return ClaimOutcome.OUT_OF_STOCK
+            await store_claim(conn, key, left - 1)
+        return ClaimOutcome.CLAIMED
+
+
+@mutant
+def advisory_lock_claim(settings: Settings) -> Any:
+    """Not a bug: a claim serialized per coupon by pg_advisory_xact_lock(hashtext(name))."""
+    return with_store(AdvisoryLockStore)(settings)
+
+
+class CountedStockStore(CouponStore):
+    """The stock decided by counting the coupon's claims rows under its row lock, and
+    remaining_amount written from that count."""
+
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        key = (user_id, coupon_name)
+        async with self.pool.connection() as conn, conn.transaction():
+            row = await (
+                await conn.execute(
+                    "SELECT amount FROM coupons WHERE name = %s FOR UPDATE", (coupon_name,)
+                )
+            ).fetchone()
+            if row is None:
+                return ClaimOutcome.NOT_FOUND
+            if await holds_claim(conn, key):
+                return ClaimOutcome.ALREADY_CLAIMED
+            counted = await (
+                await conn.execute(
+                    "SELECT count(*) FROM claims WHERE coupon_name = %s", (coupon_name,)
+                )
+            ).fetchone()
+            if counted[0] >= row[0]:
+                return ClaimOutcome.OUT_OF_STOCK
+            await store_claim(conn, key, row[0] - counted[0] - 1)
+        return ClaimOutcome.CLAIMED
+
+
+@mutant
+def stock_counted_from_claims(settings: Settings) -> Any:
+    """Not a bug: a claim counts the coupon's claims rows, under its row lock, to decide."""
+    return with_store(CountedStockStore)(settings)
+
+
 # ---------------------------------------------------------------- get and errors
 
 

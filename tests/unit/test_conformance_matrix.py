@@ -114,3 +114,24 @@ def test_a_schema_made_at_start_up_is_judged_on_the_live_tables(
     }
     if variant == "self-migrating-racy":
         assert "raced to make the schema at start-up" in run.scorecard["scale.instances"]["detail"]
+
+
+# Other right ways to claim: every check of concurrency (the scenarios and the bystanders
+# beside them, the races, the model, scale-out, the big coupon) passes every MUST row.
+CLAIM_VARIANTS = ("advisory-lock-claim", "stock-counted-from-claims")
+CONCURRENCY = (
+    *("test_stress_scenarios.py", "test_races.py", "test_model.py"),
+    *("test_scale_out.py", "test_sizes.py"),
+)
+
+
+@pytest.mark.parametrize("variant", CLAIM_VARIANTS)
+def test_other_right_claims_pass_every_rule_of_concurrency(variant: str) -> None:
+    contract = ROOT / "tests" / "contract"
+    run = run_suite(
+        [*(str(contract / name) for name in CONCURRENCY), f"--api-cmd={VARIANT_API} {variant}"],
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert run.exit_code == 0, run.output[-3000:]
+    assert set(required(run).values()) == {"PASS"}, required(run)
