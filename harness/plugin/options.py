@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ..stacks.option_types import number_or_zero, positive_int, positive_number
 from ..stacks.options import add_stack_options, stack_spec
 from ..stacks.spec import StackSpec
 
@@ -22,20 +23,20 @@ def add_options(parser: pytest.Parser) -> None:
     add_stack_options(group.addoption, instances=SUITE_INSTANCES)
     group.addoption(
         "--image-size-budget",
-        type=float,
+        type=positive_number,
         default=150.0,
         help="MiB the API's runtime image may add to its base image (default 150)",
     )
     group.addoption(
         "--answer-within",
-        type=float,
+        type=positive_number,
         default=10.0,
         help="seconds within which the API must answer every request of a stress scenario, "
         "and every request during a fault, with an error if need be (default 10)",
     )
     group.addoption(
         "--big-coupon",
-        type=int,
+        type=positive_int,
         default=2000,
         metavar="N",
         help="claimers of the big coupon invariant 10 is judged on: every one claims, GET "
@@ -43,7 +44,7 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--check-budget",
-        type=float,
+        type=number_or_zero,
         default=60.0,
         help="seconds each search (the model, the workloads, each hostile-input check) may "
         "take; past it the search stops and its row is CUT SHORT with what it judged "
@@ -51,7 +52,7 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--run-budget",
-        type=float,
+        type=number_or_zero,
         default=480.0,
         help="seconds the checks that need the stack may take in all (its start-up "
         "included); one that would start after that is CUT SHORT, so a slow implementation "
@@ -59,7 +60,7 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--recover-within",
-        type=float,
+        type=positive_number,
         default=5.0,
         help="seconds after a fault ends (PostgreSQL back, the network healed) within which "
         "every instance should serve again (faults.recovery, a SHOULD; default 5)",
@@ -113,5 +114,3 @@ def check_options(config: pytest.Config) -> None:
     """Refuse what cannot work, as a usage error (exit status 4), before any stack starts."""
     if problem := stack_spec_of(config).problem():
         raise pytest.UsageError(problem)
-    if config.getoption("big_coupon") < 1:
-        raise pytest.UsageError(f"--big-coupon {config.getoption('big_coupon')}: at least 1")

@@ -97,9 +97,33 @@ class HistoryFile:
             out.writelines(op.to_json() + "\n" for op in operations)
 
 
+class HistoryError(ValueError):
+    """A history file that cannot be read whole: `FILE:LINE: what is wrong`."""
+
+
 def read_history(folder: Path) -> Iterator[Operation]:
-    """Every operation of every history file in `folder`."""
+    """Every operation of every history file in `folder`; a file cut short (an interrupted
+    copy, a full disk), a line that is not an operation, or bytes that are not text raise
+    HistoryError naming the file and the line."""
     for path in sorted(path for pattern in HISTORY_GLOBS for path in folder.glob(pattern)):
         opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt") as lines:
-            yield from (Operation.from_json(line) for line in lines if line.strip())
+        number = 0
+        try:
+            with opener(path, "rt", encoding="utf-8") as lines:
+                for number, line in enumerate(lines, start=1):
+                    if line.strip():
+                        yield _operation(line, f"{path}:{number}")
+        except (EOFError, OSError, UnicodeDecodeError) as exc:
+            raise HistoryError(
+                f"{path}:{number + 1}: cut short or not a history file ({type(exc).__name__}: "
+                f"{exc})"
+            ) from None
+
+
+def _operation(line: str, where: str) -> Operation:
+    try:
+        return Operation.from_json(line)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise HistoryError(
+            f"{where}: not an operation ({type(exc).__name__}: {exc}): {line.strip()[:80]!r}"
+        ) from None

@@ -19,9 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from .checker import Violation, check
-from .history import CouponState, HistoryFile, Operation, read_history
+from .history import CouponState, HistoryError, HistoryFile, Operation, read_history
 
 STATE_FILE = "state.json"
+FORMAT = 1  # of state.json: a harness reads the formats up to its own
+
+
+class KeptRunError(ValueError):
+    """A kept run that cannot be read: `FILE[:LINE]: what is wrong`."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class KeptRun:
         if with_history:
             HistoryFile(folder / "history", "run", gzipped=True).write(self.history)
         state = {
+            "format": FORMAT,
             "states": {
                 name: None if state is None else asdict(state)
                 for name, state in self.states.items()
@@ -50,30 +56,61 @@ class KeptRun:
             "violations": [str(violation) for violation in self.violations],
             "blocked": self.blocked,
         }
-        (folder / STATE_FILE).write_text(json.dumps(state, indent=1, default=str))
+        # Written aside and renamed: an interrupted write never leaves a file that looks whole.
+        written = folder / f".{STATE_FILE}.partial"
+        written.write_text(json.dumps(state, indent=1, default=str))
+        written.replace(folder / STATE_FILE)
 
     @classmethod
     def read(cls, folder: Path) -> KeptRun:
-        """A run folder as written (violations as their text: what the run printed)."""
-        state = json.loads((folder / STATE_FILE).read_text())
-        states = {
-            name: None
-            if fields is None
-            else CouponState(**{**fields, "claimants": tuple(fields["claimants"])})
-            for name, fields in state["states"].items()
-        }
-        return cls(
-            history=list(read_history(folder / "history")),
-            states=states,
-            views=state["views"],
-            violations=[Violation("recorded", text) for text in state["violations"]],
-            blocked=state.get("blocked"),
-        )
+        """A run folder as written (violations as their text: what the run printed); one
+        that cannot be read whole raises KeptRunError, saying where and why."""
+        path = folder / STATE_FILE
+        try:
+            state = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise KeptRunError(f"{path}: missing (the run was cut short before it)") from None
+        except json.JSONDecodeError as exc:
+            raise KeptRunError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KeptRunError(f"{path}: unreadable ({type(exc).__name__}: {exc})") from None
+        written = state.get("format", FORMAT) if isinstance(state, dict) else FORMAT
+        if not isinstance(written, int) or written > FORMAT:
+            raise KeptRunError(
+                f"{path}: format {written!r}, written by a newer harness (this one reads "
+                f"up to {FORMAT}): judge it with that one"
+            )
+        try:
+            return cls(
+                history=list(read_history(folder / "history")),
+                states=_states(state["states"]),
+                views=state["views"],
+                violations=[Violation("recorded", text) for text in state["violations"]],
+                blocked=state.get("blocked"),
+            )
+        except HistoryError as exc:
+            raise KeptRunError(str(exc)) from None
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise KeptRunError(
+                f"{path}: not a kept run's state ({type(exc).__name__}: {exc})"
+            ) from None
+
+
+def _states(fields_by_name: dict[str, Any]) -> dict[str, CouponState | None]:
+    return {
+        name: None
+        if fields is None
+        else CouponState(**{**fields, "claimants": tuple(fields["claimants"])})
+        for name, fields in fields_by_name.items()
+    }
 
 
 def run_folders(root: Path) -> list[Path]:
-    """Every run folder under `root` (itself included), in order."""
-    return sorted(path.parent for path in root.rglob(STATE_FILE))
+    """Every run folder under `root` (itself included), in order: those with a state.json,
+    and those with a history but none (cut short: `read` says so)."""
+    with_state = {path.parent for path in root.rglob(STATE_FILE)}
+    with_history = {path.parent for path in root.rglob("history") if path.is_dir()}
+    return sorted(with_state | with_history)
 
 
 _observers: list[Callable[[KeptRun], None]] = []

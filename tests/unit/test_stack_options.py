@@ -87,7 +87,7 @@ def test_load_host_is_a_deprecated_alias(capsys) -> None:
         (["--stack", "external", "--dsn", "postgresql://x"], "missing: --api-url"),
         (["--api-url", "http://127.0.0.1:1"], "missing: --dsn"),
         (["--stack", "local", "--api-url", "http://127.0.0.1:1"], "--api-url is for"),
-        (["--instances", "0"], "--instances must be 1 or more"),
+        (["--instances", "0"], "argument --instances: 0: at least 1"),
     ],
 )
 def test_impossible_stacks_are_usage_errors(argv, message, capsys) -> None:
