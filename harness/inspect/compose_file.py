@@ -70,7 +70,7 @@ def read_dotenv(path: Path) -> dict[str, str]:
     values: dict[str, str] = {}
     if not path.is_file():
         return values
-    for line in path.read_text().splitlines():
+    for line in path.read_text(errors="replace").splitlines():  # a bad byte: not ours to judge
         line = line.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue
@@ -202,14 +202,51 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark else problem
 
 
+# The fields of a service the suite reads, and the YAML types compose takes for each.
+_SERVICE_FIELDS: dict[str, tuple[type, ...]] = {
+    "image": (str,),
+    "build": (str, dict),
+    "volumes": (list,),
+    "environment": (list, dict),
+    "ports": (list,),
+    "depends_on": (list, dict),
+    "healthcheck": (dict,),
+    "command": (str, list),
+    "env_file": (str, list),
+    "user": (str, int),
+}
+
+
+def _shape_problem(written: Any) -> str | None:
+    """Why the YAML is not a compose file the suite can read, in compose's own terms;
+    None when its services and the fields read of them have the types compose takes."""
+    if not isinstance(written, dict) or not isinstance(written.get("services"), dict):
+        return "no services: mapping"
+    for name, service in written["services"].items():
+        if not isinstance(service, dict):
+            return f"services.{name} is {type(service).__name__}, not a mapping"
+        for key, kinds in _SERVICE_FIELDS.items():
+            value = service.get(key)
+            if value is not None and not isinstance(value, kinds):
+                takes = " or ".join(kind.__name__ for kind in kinds)
+                return f"services.{name}.{key} is {type(value).__name__}, compose takes {takes}"
+    return None
+
+
 def read_compose_file(project_dir: Path, cross_check: bool = True) -> ComposeFile:
     path = compose_file_in(project_dir)
     try:
-        written = yaml.safe_load(path.read_text())
+        written = yaml.safe_load(path.read_bytes().decode("utf-8"))
     except yaml.YAMLError as exc:
         raise ComposeFileError(f"{path}: not valid YAML: {_yaml_problem(exc)}") from None
-    if not isinstance(written, dict) or not isinstance(written.get("services"), dict):
-        raise ComposeFileError(f"{path}: no services: mapping")
+    except UnicodeDecodeError as exc:
+        raise ComposeFileError(f"{path}: not UTF-8 text (byte offset {exc.start})") from None
+    except IsADirectoryError:
+        raise ComposeFileError(f"{path}: a folder, not a file") from None
+    except OSError as exc:
+        raise ComposeFileError(f"{path}: unreadable ({exc.strerror or exc})") from None
+    if problem := _shape_problem(written):
+        raise ComposeFileError(f"{path}: {problem}")
     env = read_dotenv(project_dir / ".env")
     compose = ComposeFile(path, written, _resolve(written, env), env=env)
     if cross_check:

@@ -3,6 +3,7 @@ the order of manifest copy, dependency install and source copy; plus hadolint's 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shlex
@@ -155,15 +156,17 @@ def _resolve_args(text: str, args: dict[str, str]) -> str:
     )
 
 
-def _stages(parser: DockerfileParser) -> list[Stage]:
+def _stages(path: Path, structure: list[dict]) -> list[Stage]:
     global_args: dict[str, str] = {}
     stages: list[Stage] = []
-    for item in parser.structure:
+    for item in structure:
         keyword, value, line = item["instruction"], item["value"], item["startline"] + 1
         if keyword == "FROM":
-            words = value.split()
+            words = [word for word in value.split() if not word.startswith("--")]
+            if not words:
+                raise DockerfileError(f"{path}:{line}: FROM names no image")
+            base = words[0]
             name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
-            base = words[0] if not words[0].startswith("--") else words[1]
             resolved = _resolve_args(base, global_args)
             stages.append(Stage(len(stages), name, base, resolved, line))
         elif not stages and keyword == "ARG":
@@ -191,13 +194,23 @@ def _hadolint(path: Path) -> tuple[list[LintFinding] | None, str | None]:
 
 
 class DockerfileError(ValueError):
-    """The Dockerfile is missing, or builds nothing (no FROM)."""
+    """The Dockerfile is missing, unreadable, or builds nothing (no FROM, or one naming
+    no image): `FILE[:LINE]: what is wrong`."""
 
 
 def _stages_of(path: Path) -> list[Stage]:
+    if path.is_dir():
+        raise DockerfileError(f"{path} is a folder, not a Dockerfile")
     if not path.is_file():
         raise DockerfileError(f"{path} does not exist")
-    stages = _stages(DockerfileParser(path=str(path)))
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise DockerfileError(f"{path}: unreadable ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise DockerfileError(f"{path}: not UTF-8 text (byte offset {exc.start})") from None
+    parser = DockerfileParser(fileobj=io.BytesIO(text.encode()))
+    stages = _stages(path, parser.structure)
     if not stages:
         raise DockerfileError(f"{path} has no FROM: it builds no image")
     return stages

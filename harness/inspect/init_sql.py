@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
+from pathlib import Path
 
 import pglast
 from pglast import ast
@@ -24,7 +26,12 @@ _SERIALS = {"serial": "integer", "serial4": "integer", "bigserial": "bigint", "s
 
 
 class InitSqlError(ValueError):
-    """The file is not SQL PostgreSQL would accept."""
+    """The file is not SQL PostgreSQL would accept; `offset`, where known, is the byte of
+    the text at which its parser stopped."""
+
+    def __init__(self, message: str, offset: int | None = None) -> None:
+        super().__init__(message)
+        self.offset = offset
 
 
 def _names(nodes) -> tuple[str, ...]:
@@ -102,7 +109,8 @@ def parse_init_sql(text: str) -> Schema:
     try:
         statements = pglast.parse_sql(without_meta_commands(text))
     except pglast.parser.ParseError as exc:
-        raise InitSqlError(str(exc)) from None
+        message, *at = exc.args
+        raise InitSqlError(str(message), at[0] if at else None) from None
     schema = Schema()
     for raw in statements:
         statement = raw.stmt
@@ -121,6 +129,51 @@ def parse_init_sql(text: str) -> Schema:
                     _apply_constraint(table, command.def_)
     _complete(schema)
     return schema
+
+
+def read_init_sql(paths: Sequence[Path]) -> Schema:
+    """The schema the files declare, run in turn. One that is not a readable file of UTF-8
+    text (what PostgreSQL's UTF8 database takes), or that PostgreSQL's parser refuses,
+    raises InitSqlError as `FILE:LINE: what is wrong`."""
+    texts = [(path, _text_of(path)) for path in paths]
+    try:
+        return parse_init_sql("\n".join(text for _, text in texts))
+    except InitSqlError as exc:
+        raise InitSqlError(f"{_where(texts, exc.offset)}: {exc}") from None
+
+
+def _text_of(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise InitSqlError(f"{path}: a folder, not a file") from None
+    except OSError as exc:
+        raise InitSqlError(f"{path}: unreadable ({exc.strerror or exc})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InitSqlError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}), which a UTF8 "
+            "database refuses"
+        ) from None
+
+
+def _where(texts: list[tuple[Path, str]], offset: int | None) -> str:
+    """FILE:LINE of a byte offset into the files' texts joined by newlines (FILE, or the
+    files, where the parser gave no offset)."""
+    if offset is None:
+        return ", ".join(str(path) for path, _ in texts)
+    for path, text in texts:
+        data = text.encode()
+        if offset <= len(data):
+            line = data[:offset].count(NEWLINE) + 1
+            return f"{path}:{line}"
+        offset -= len(data) + 1
+    return str(texts[-1][0])
+
+
+NEWLINE = b"\n"
 
 
 def read_story_schema() -> Schema:

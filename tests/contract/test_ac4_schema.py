@@ -11,7 +11,7 @@ import pytest
 from harness.blocked import INIT_FILE, Blocked
 from harness.inspect import schema_diff
 from harness.inspect.init_scripts import INIT_DIR, STORY_INIT_SQL
-from harness.inspect.init_sql import InitSqlError, parse_init_sql
+from harness.inspect.init_sql import InitSqlError, read_init_sql
 from harness.inspect.layout import ProjectLayout
 from harness.inspect.live_schema import read_live_schema
 from harness.inspect.schema_facts import Schema
@@ -40,9 +40,9 @@ def declared(request: pytest.FixtureRequest, source: str) -> tuple[str, Schema]:
             f".sql into {INIT_DIR}",
         )
     try:
-        schema = parse_init_sql("\n".join(p.read_text() for p in found.files))
+        schema = read_init_sql(found.files)
     except InitSqlError as exc:
-        raise Blocked(INIT_FILE, f"{found.origin}: PostgreSQL cannot parse it: {exc}") from None
+        raise Blocked(INIT_FILE, f"PostgreSQL would not run it: {exc}") from None
     if not schema.tables:  # an API that makes its tables at start-up: judged live
         raise Blocked(
             INIT_FILE,

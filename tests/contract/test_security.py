@@ -47,7 +47,7 @@ def ignores(patterns_file: Path, name: str) -> bool:
     if not patterns_file.is_file():
         return False
     ignored = False
-    for raw in patterns_file.read_text().splitlines():
+    for raw in patterns_file.read_text(errors="replace").splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
