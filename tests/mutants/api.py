@@ -827,6 +827,20 @@ async def store_claim(conn: Any, key: tuple[str, str], left: int) -> None:
         )
 
 
+async def read_check_write(conn: Any, key: tuple[str, str]) -> ClaimOutcome:
+    """A claim decided on the stock read without a lock: right only where the caller holds
+    one that every claim of the coupon takes."""
+    left = await remaining_of(conn, key[1])
+    if left is None:
+        return ClaimOutcome.NOT_FOUND
+    if await holds_claim(conn, key):
+        return ClaimOutcome.ALREADY_CLAIMED
+    if left <= 0:
+        return ClaimOutcome.OUT_OF_STOCK
+    await store_claim(conn, key, left - 1)
+    return ClaimOutcome.CLAIMED
+
+
 class InProcessLockStore(CouponStore):
     """Read, check and write under a lock in the process's memory, not the database's."""
 
@@ -835,17 +849,8 @@ class InProcessLockStore(CouponStore):
         self.lock = asyncio.Lock()
 
     async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
-        key = (user_id, coupon_name)
         async with self.lock, self.pool.connection() as conn:
-            left = await remaining_of(conn, coupon_name)
-            if left is None:
-                return ClaimOutcome.NOT_FOUND
-            if await holds_claim(conn, key):
-                return ClaimOutcome.ALREADY_CLAIMED
-            if left <= 0:
-                return ClaimOutcome.OUT_OF_STOCK
-            await store_claim(conn, key, left - 1)
-        return ClaimOutcome.CLAIMED
+            return await read_check_write(conn, (user_id, coupon_name))
 
 
 @mutant
@@ -1161,18 +1166,9 @@ class AdvisoryLockStore(CouponStore):
     hashes collide wait for one another, and change nothing of each other's)."""
 
     async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
-        key = (user_id, coupon_name)
         async with self.pool.connection() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (coupon_name,))
-            left = await remaining_of(conn, coupon_name)
-            if left is None:
-                return ClaimOutcome.NOT_FOUND
-            if await holds_claim(conn, key):
-                return ClaimOutcome.ALREADY_CLAIMED
-            if left <= 0:
-                return ClaimOutcome.OUT_OF_STOCK
-            await store_claim(conn, key, left - 1)
-        return ClaimOutcome.CLAIMED
+            return await read_check_write(conn, (user_id, coupon_name))
 
 
 @mutant

@@ -183,8 +183,10 @@ def test_an_init_file_that_creates_a_database_loads_as_the_image_loads_it(tmp_pa
     through psql, statement by statement, as the postgres image does (loaded as one query,
     it was refused and every behaviour row BLOCKED). An allowed variation: all passes."""
     (tmp_path / "scripts").mkdir()
-    shutil.copyfile(
-        ROOT / "tests/mutants/schemas/create-database.sql", tmp_path / "scripts/init.sql"
+    (tmp_path / "scripts/init.sql").write_text(
+        # a database of its own made first, and psql's meta-commands around it
+        "\\set home :DBNAME\nCREATE DATABASE coupon_archive;\n\\connect coupon_archive\n"
+        "\\connect :home\n" + (ROOT / "scripts/init.sql").read_text()
     )
     tests = ("test_ac4_schema.py", "test_claim.py")
     run = run_suite(
