@@ -16,6 +16,7 @@ from .history import Operation
 from .judge import Judgement, judge, views_of
 from .statuses import StatusMap, classify_create, record
 from .steps import create_needed
+from .tables import state_from_view
 
 
 def create_coupons(
@@ -36,18 +37,24 @@ def create_coupons(
 
 
 def create_bystanders(api: ApiClient, names: Sequence[str]) -> list[Operation]:
-    """The bystanders of each of `names`, each create as the history has it (one refused
-    is not judged)."""
+    """The bystanders of each of `names`, each create as the history has it, and read back
+    at once: one refused, or that GET does not show as its create made it (create.created's
+    finding, or a name taken for another), is left unjudged (`info`)."""
     creates = []
     for beside in dict.fromkeys(b for name in names for b in near_misses(name) if b not in names):
         invoked = time.monotonic()
         status = api.create(beside, BYSTANDER_STOCK).status_code
-        creates.append(_create(beside, BYSTANDER_STOCK, status, invoked))
+        shown = status == 201 and state_from_view(beside, views_of(api, [beside])[beside])
+        made = shown and (shown.amount, shown.remaining_amount, shown.claimants) == AS_MADE
+        creates.append(_create(beside, BYSTANDER_STOCK, status, invoked, known=bool(made)))
     return creates
 
 
-def _create(name: str, amount: int, status: int, invoked: float) -> Operation:
-    kind, reasons = classify_create(status)
+AS_MADE = (BYSTANDER_STOCK, BYSTANDER_STOCK, ())  # amount, remaining_amount, claimants
+
+
+def _create(name: str, amount: int, status: int, invoked: float, known: bool = True) -> Operation:
+    kind, reasons = classify_create(status) if known else ("info", ())
     return Operation(
         process=0,  # before any claim: process 0's are sent after it completes
         f="create",

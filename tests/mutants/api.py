@@ -1210,6 +1210,29 @@ def stock_counted_from_claims(settings: Settings) -> Any:
     return with_store(CountedStockStore)(settings)
 
 
+class SerializableStore(CouponStore):
+    """Each claim one SERIALIZABLE transaction (read, check, write, no lock of its own),
+    tried again whenever PostgreSQL refuses it as a serialization failure."""
+
+    async def claim(self, user_id: str, coupon_name: str) -> ClaimOutcome:
+        async with self.pool.connection() as conn:
+            while True:
+                try:
+                    async with conn.transaction():
+                        await conn.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")
+                        return await read_check_write(conn, (user_id, coupon_name))
+                except (errors.SerializationFailure, errors.DeadlockDetected):
+                    continue  # another claim of the coupon committed first: decide again
+                except errors.UniqueViolation:
+                    return ClaimOutcome.ALREADY_CLAIMED
+
+
+@mutant
+def serializable_with_retries(settings: Settings) -> Any:
+    """Not a bug: each claim a SERIALIZABLE transaction, retried on serialization failure."""
+    return with_store(SerializableStore)(settings)
+
+
 # ---------------------------------------------------------------- get and errors
 
 
