@@ -48,9 +48,7 @@ def check(
     for op in history:
         (coupons[op.coupon].claims if op.f == "claim" else coupons[op.coupon].creates).append(op)
     claims = [op for ops in coupons.values() for op in ops.claims]
-    violations: list[Violation] = []
-    lost = _lost(coupons, states)
-    violations += lost
+    violations = _lost(coupons, states)
     for name, ops in coupons.items():
         if name not in states:
             continue
