@@ -17,6 +17,8 @@ class ProxyStats:
     open: int
     bytes_up: int
     bytes_down: int
+    commits_to_cut: int  # still to cut (cut_commits)
+    commits_cut: int  # cut, ever
 
 
 class DbNetwork:
@@ -38,6 +40,10 @@ class DbNetwork:
 
     def reset_connections(self) -> ProxyStats:
         return self._send("reset")
+
+    def cut_commits(self, count: int) -> ProxyStats:
+        """The next `count` commits' answers withheld, their connections reset then."""
+        return self._send(f"cut-commits {count}")
 
     def blackhole(self) -> ProxyStats:
         return self._send("blackhole")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import socket
 import socketserver
 import threading
@@ -10,10 +11,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from harness.stacks.db_network import DbNetwork
-from harness.stacks.local import local_proxy
+from harness.stacks.local import embedded_database, local_proxy
 
 
 class Echo(socketserver.BaseRequestHandler):
@@ -100,3 +102,31 @@ def test_refuses_an_unknown_command(proxied) -> None:
     _, network = proxied
     with pytest.raises(ValueError, match="unknown command 'flood'"):
         network._send("flood")
+
+
+def test_a_cut_commit_happened_but_its_answer_never_came(tmp_path: Path) -> None:
+    """`cut-commits N` in front of real PostgreSQL: the next commit (an autocommitted
+    statement, then a COMMIT) is done by the database, and the client gets a broken
+    connection instead of its answer: the moment a retry is wrong, made deterministic."""
+    root = Path(__file__).parents[2]
+    with (
+        embedded_database(root) as database,
+        local_proxy(database.credentials.port, tmp_path / "proxy.log", 10) as (port, network),
+    ):
+        through = dataclasses.replace(database.credentials, port=port).dsn()
+        insert = "INSERT INTO coupons (name, amount, remaining_amount) VALUES (%s, 1, 1)"
+        for name, autocommit in (("autocommitted", True), ("committed", False)):
+            with psycopg.connect(through, autocommit=autocommit) as conn:
+                conn.execute("SELECT 1")  # a read's answer comes: only a commit is cut
+                if not autocommit:
+                    conn.commit()
+                network.cut_commits(1)
+                with pytest.raises(psycopg.OperationalError):
+                    conn.execute(insert, (name,))
+                    conn.commit()
+        with psycopg.connect(database.credentials.dsn()) as direct:
+            stored = direct.execute("SELECT name FROM coupons ORDER BY name").fetchall()
+        assert stored == [("autocommitted",), ("committed",)]
+        assert (network.stats().commits_cut, network.stats().commits_to_cut) == (2, 0)
+        with psycopg.connect(through) as conn:  # then everything goes through again
+            assert conn.execute("SELECT count(*) FROM coupons").fetchone() == (2,)
