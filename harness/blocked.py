@@ -31,6 +31,7 @@ CLAIM_OUT_OF_STOCK = "claim.out-of-stock"
 CLAIM_UNKNOWN = "claim.unknown"
 CLAIM_INVALID = "claim.invalid"
 GET_UNKNOWN = "get.unknown"
+OTHER_COUPONS = "invariant.9"  # a request changes only the coupon it names
 ROOTS = (
     STACK_READY,
     COMPOSE_UP,
@@ -51,6 +52,7 @@ ROOTS = (
     CLAIM_UNKNOWN,
     CLAIM_INVALID,
     GET_UNKNOWN,
+    OTHER_COUPONS,
 )
 
 

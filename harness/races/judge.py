@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 
-from ..blocked import Blocked
+from ..blocked import OTHER_COUPONS, Blocked
 from .checker import Violation, check
 from .client import ApiClient
 from .history import CouponState, Operation
@@ -26,8 +26,19 @@ class Judgement:
     blocked: Blocked | None = None  # the tables could not be read: judged from GET alone
 
     def broken(self, rule: str | None = None) -> list[Violation]:
-        """The violations that fail the run (of one rule, if given); preferred rules not."""
-        return [v for v in self.violations if not v.preferred and (rule is None or v.rule == rule)]
+        """The violations that fail the run (of one rule, if given); preferred rules not,
+        nor, unless asked for by name, those a row of its own judges (`apart`)."""
+        return [
+            v
+            for v in self.violations
+            if not v.preferred and (v.rule == rule if rule else v.rule != OTHER_COUPONS)
+        ]
+
+    def apart(self) -> Blocked | None:
+        """A coupon beside the run's that changed (invariant 9), as that row's finding: a
+        check that judges its own coupons' rules is BLOCKED by it once those held."""
+        changed = [v for v in self.violations if v.rule == OTHER_COUPONS]
+        return Blocked(OTHER_COUPONS, str(changed[0])[:500]) if changed else None
 
 
 def views_of(api: ApiClient, names: Iterable[str]) -> dict[str, Any]:

@@ -155,5 +155,7 @@ def judge_run(stack, api, creates, calls, replies, statuses, recovery, request) 
     request.node.user_properties.append(("report", f"{report}; {len(violations)} violation(s)"))
     assert report.acknowledged, f"no claim was acknowledged: {report}"
     assert not violations, f"{report}: " + "; ".join(str(v) for v in violations[:3])
+    if beside := judgement.apart():
+        raise beside.having_held(f"{report}; every acknowledged claim kept")
     if judgement.blocked:
         raise judgement.blocked.having_held("what HTTP showed held")

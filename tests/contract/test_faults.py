@@ -32,7 +32,7 @@ def health_while_down() -> list[int | None]:
 
 
 @pytest.mark.contract("faults.db-crash")
-@pytest.mark.relies_on("claim.success", "create.created", "health.ok")
+@pytest.mark.relies_on("claim.success", "create.created", "health.ok", "invariant.9")
 def test_database_crash_mid_sale(
     stack,
     faults,
@@ -95,7 +95,7 @@ def test_health_prefers_503_while_the_database_is_down(
 
 
 @pytest.mark.contract("faults.db-pause")
-@pytest.mark.relies_on("claim.success", "create.created", "health.ok")
+@pytest.mark.relies_on("claim.success", "create.created", "health.ok", "invariant.9")
 def test_database_pause_mid_sale(
     stack,
     faults,
@@ -154,7 +154,7 @@ def test_database_pause_mid_sale(
 
 
 @pytest.mark.contract("faults.api-restart")
-@pytest.mark.relies_on("claim.success", "create.created")
+@pytest.mark.relies_on("claim.success", "create.created", "invariant.9")
 def test_api_restart_mid_sale(
     stack, faults, api, unique_name, claim_statuses, request, long_run_stock, lost_api
 ) -> None:

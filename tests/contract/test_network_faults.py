@@ -104,7 +104,7 @@ def network_fault(
 
 
 @pytest.mark.contract("faults.db-latency")
-@pytest.mark.relies_on("claim.success", "create.created", "health.ok")
+@pytest.mark.relies_on("claim.success", "create.created", "health.ok", "invariant.9")
 def test_database_latency_mid_sale(db_network, network_fault) -> None:
     def slow_network() -> None:
         db_network.add_latency(LATENCY)
@@ -114,7 +114,7 @@ def test_database_latency_mid_sale(db_network, network_fault) -> None:
 
 
 @pytest.mark.contract("faults.db-reset")
-@pytest.mark.relies_on("claim.success", "create.created", "health.ok")
+@pytest.mark.relies_on("claim.success", "create.created", "health.ok", "invariant.9")
 def test_database_connections_reset_mid_sale(db_network, network_fault) -> None:
     def resets() -> None:
         for _ in range(RESETS):
@@ -129,7 +129,7 @@ def test_database_connections_reset_mid_sale(db_network, network_fault) -> None:
 
 
 @pytest.mark.contract("faults.db-blackhole")
-@pytest.mark.relies_on("claim.success", "create.created", "health.ok")
+@pytest.mark.relies_on("claim.success", "create.created", "health.ok", "invariant.9")
 def test_database_blackhole_mid_sale(db_network, network_fault, pytestconfig) -> None:
     """Connections accepted, nothing answered, for longer than --answer-within: only the
     API's own time limit answers the requests meanwhile."""

@@ -40,7 +40,7 @@ def run_workload(api, stack, unique_name, claim_statuses):
 
 
 @pytest.mark.contract("races.workloads")
-@pytest.mark.relies_on("claim.success", "create.created")
+@pytest.mark.relies_on("claim.success", "create.created", "invariant.9")
 def test_concurrent_workloads_keep_the_invariants(run_workload, search_budget) -> None:
     # Blocked is raised after hypothesis is done: inside, it would be a failing example.
     blocked: list[Blocked] = []
@@ -51,8 +51,7 @@ def test_concurrent_workloads_keep_the_invariants(run_workload, search_budget) -
         judgement = run_workload(workload)
         broken = judgement.broken()
         assert not broken, "\n".join(str(v) for v in broken[:5])
-        if judgement.blocked:
-            blocked.append(judgement.blocked)
+        blocked.extend(cause for cause in (judgement.apart(), judgement.blocked) if cause)
 
     every_workload()
     if blocked:

@@ -20,7 +20,7 @@ USERS, STOCK, DIPPERS, DIPS = 120, 12, 8, 6
 
 
 @pytest.mark.contract("scale.instances")
-@pytest.mark.relies_on("claim.success", "create.created")
+@pytest.mark.relies_on("claim.success", "create.created", "invariant.9")
 def test_invariants_hold_across_instances(stack, api, unique_name, claim_statuses) -> None:
     if stack.unstarted is not None:  # the other checks ran on the instances that came up
         pytest.fail(f"{stack.unstarted.reason}\n{stack.unstarted.detail}", pytrace=False)
@@ -55,5 +55,7 @@ def test_invariants_hold_across_instances(stack, api, unique_name, claim_statuse
     assert won == {sale: STOCK, dips: DIPPERS}, summary
     broken = judgement.broken()
     assert not broken, f"{summary}: " + "; ".join(str(v) for v in broken[:3])
+    if beside := judgement.apart():
+        raise beside.having_held(f"{summary}; invariants 1-6 held")
     if judgement.blocked:
         raise judgement.blocked.having_held("what HTTP showed held")
