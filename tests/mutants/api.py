@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote
 import psycopg
 from psycopg import errors
 from psycopg_pool import AsyncConnectionPool
-from pydantic import BaseModel, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, Field, StrictInt, StrictStr
 
 from reference_api import app as app_module
 from reference_api.app import create_app
@@ -1256,6 +1256,25 @@ def get_null_claimed_by(settings: Settings) -> Any:
     return rewriting(_edit_get_body(lambda c: {**c, "claimed_by": c["claimed_by"] or None}))(
         settings
     )
+
+
+def at_most_255_bytes(value: str) -> str:
+    if len(value.encode()) > 255:
+        raise ValueError("at most 255 bytes")
+    return value
+
+
+class BytesCountedCoupon(BaseModel):
+    name: Annotated[Name, AfterValidator(at_most_255_bytes)]
+    amount: Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
+
+
+@mutant
+def names_counted_in_bytes(settings: Settings) -> Any:
+    """A name's 255 counted in bytes (as Go's len() counts them): 255 characters of "é" are
+    refused, though VARCHAR(255) holds them."""
+    app_module.NewCoupon = BytesCountedCoupon
+    return create_app(settings)
 
 
 @mutant

@@ -463,6 +463,7 @@ MUTANTS = [
     Mutant("claim-matches-case-folded", ("invariant.9",), STRESS, api="claim-matches-case-folded"),
     Mutant("claim-matches-prefix", ("invariant.9",), STRESS, api="claim-matches-prefix"),
     Mutant("get-first-1000-claimants", ("invariant.10",), SIZES, api="get-first-1000-claimants"),
+    Mutant("names-counted-in-bytes", ("invariant.10",), SIZES, api="names-counted-in-bytes"),
     # faults and hostile input
     Mutant("wipes-at-start-up", ("faults.api-restart",), RESTART, api="wipes-at-start-up"),
     Mutant(
