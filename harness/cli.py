@@ -31,6 +31,8 @@ lists the suite's own under "Flash Sale Coupon API contract suite"). Exit status
 every MUST holds, 1 when one fails, 2 on a usage error."""
 
 
+INTERRUPTED = 130  # a shell's status for a program ended by Ctrl-C
+
 # The modules of the `load` extra each command runs on.
 NEEDS_LOAD_EXTRA = {"load": ("locust",), "bench": ("locust", "matplotlib")}
 
@@ -90,7 +92,11 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-        return importlib.import_module(f"harness.{command}.__main__").main(rest)
+        try:
+            return importlib.import_module(f"harness.{command}.__main__").main(rest)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: what it started is down already
+            print(f"coupon-acceptance {command}: interrupted", file=sys.stderr)
+            return INTERRUPTED
     print(f"coupon-acceptance: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2
 

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..blocked import COMPOSE_FILE, Blocked
 from .dockerfile import runtime_base
+from .user_file import read_lenient_text, read_user_yaml
 
 # $$ | ${NAME<op>arg} | $NAME, with op one of :- - :? ? :+ + (compose's interpolation syntax)
 _VARIABLE = re.compile(
@@ -68,9 +67,7 @@ def _resolve(node: Any, env: dict[str, str]) -> Any:
 
 def read_dotenv(path: Path) -> dict[str, str]:
     values: dict[str, str] = {}
-    if not path.is_file():
-        return values
-    for line in path.read_text(errors="replace").splitlines():  # a bad byte: not ours to judge
+    for line in (read_lenient_text(path) or "").splitlines():  # a bad byte: not ours to judge
         line = line.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue
@@ -154,7 +151,8 @@ class ComposeFile:
 
 def compose_file_in(project_dir: Path) -> Path:
     for name in ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"):
-        if (project_dir / name).is_file():
+        # a folder or a broken link of that name too: the reader says what is wrong with it
+        if (project_dir / name).exists() or (project_dir / name).is_symlink():
             return project_dir / name
     raise ComposeFileError(f"no docker-compose.yml (or compose.yaml) in {project_dir}")
 
@@ -195,13 +193,6 @@ def _error_of(output: str) -> str:
     return "\n".join([line for line in lines if line not in warnings] + warnings)
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    """On one line, where the parser stopped and why (its own message spans several)."""
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark else problem
-
-
 # The fields of a service the suite reads, and the YAML types compose takes for each.
 _SERVICE_FIELDS: dict[str, tuple[type, ...]] = {
     "image": (str,),
@@ -235,16 +226,7 @@ def _shape_problem(written: Any) -> str | None:
 
 def read_compose_file(project_dir: Path, cross_check: bool = True) -> ComposeFile:
     path = compose_file_in(project_dir)
-    try:
-        written = yaml.safe_load(path.read_bytes().decode("utf-8"))
-    except yaml.YAMLError as exc:
-        raise ComposeFileError(f"{path}: not valid YAML: {_yaml_problem(exc)}") from None
-    except UnicodeDecodeError as exc:
-        raise ComposeFileError(f"{path}: not UTF-8 text (byte offset {exc.start})") from None
-    except IsADirectoryError:
-        raise ComposeFileError(f"{path}: a folder, not a file") from None
-    except OSError as exc:
-        raise ComposeFileError(f"{path}: unreadable ({exc.strerror or exc})") from None
+    written = read_user_yaml(path, ComposeFileError)
     if problem := _shape_problem(written):
         raise ComposeFileError(f"{path}: {problem}")
     env = read_dotenv(project_dir / ".env")

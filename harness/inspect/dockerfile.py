@@ -16,6 +16,7 @@ from pathlib import Path
 from dockerfile_parse import DockerfileParser
 
 from ..blocked import DOCKERFILE, Blocked
+from .user_file import read_user_text
 
 # A Dockerfile that is missing or has no FROM fails DOCKERFILE's row once (no build, so no
 # multi-stage build); every other row that reads the file is blocked by it.
@@ -199,16 +200,7 @@ class DockerfileError(ValueError):
 
 
 def _stages_of(path: Path) -> list[Stage]:
-    if path.is_dir():
-        raise DockerfileError(f"{path} is a folder, not a Dockerfile")
-    if not path.is_file():
-        raise DockerfileError(f"{path} does not exist")
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise DockerfileError(f"{path}: unreadable ({exc.strerror or exc})") from None
-    except UnicodeDecodeError as exc:
-        raise DockerfileError(f"{path}: not UTF-8 text (byte offset {exc.start})") from None
+    text = read_user_text(path, DockerfileError)
     parser = DockerfileParser(fileobj=io.BytesIO(text.encode()))
     stages = _stages(path, parser.structure)
     if not stages:

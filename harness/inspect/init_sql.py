@@ -21,6 +21,7 @@ from .schema_facts import (
     canonical_default,
     canonical_type,
 )
+from .user_file import read_user_text
 
 _SERIALS = {"serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint"}
 
@@ -135,28 +136,11 @@ def read_init_sql(paths: Sequence[Path]) -> Schema:
     """The schema the files declare, run in turn. One that is not a readable file of UTF-8
     text (what PostgreSQL's UTF8 database takes), or that PostgreSQL's parser refuses,
     raises InitSqlError as `FILE:LINE: what is wrong`."""
-    texts = [(path, _text_of(path)) for path in paths]
+    texts = [(path, read_user_text(path, InitSqlError)) for path in paths]
     try:
         return parse_init_sql("\n".join(text for _, text in texts))
     except InitSqlError as exc:
         raise InitSqlError(f"{_where(texts, exc.offset)}: {exc}") from None
-
-
-def _text_of(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise InitSqlError(f"{path}: a folder, not a file") from None
-    except OSError as exc:
-        raise InitSqlError(f"{path}: unreadable ({exc.strerror or exc})") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InitSqlError(
-            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}), which a UTF8 "
-            "database refuses"
-        ) from None
 
 
 def _where(texts: list[tuple[Path, str]], offset: int | None) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from argparse import Namespace
 from pathlib import Path
 
 import psycopg
@@ -27,9 +28,11 @@ from harness.races.client import ApiClient
 from harness.races.history import HistoryFile, Operation, read_history
 from harness.races.judge import judge, views_of
 from harness.races.kept import KeptRun
+from harness.report import run_status
 from harness.report.load_page import write_load_report
 from harness.stacks.opener import open_stack
 from harness.stacks.stack import StackError
+from harness.stacks.termination import sigterm_as_interrupt
 from harness.steal import StealMeter, steal_line
 
 from .commands import locust_commands, run_locust, worker_command
@@ -61,6 +64,22 @@ def main(argv: list[str] | None = None) -> int:
         os.execv(command[0], command + passthrough)
     run_id = secrets.token_hex(4)
     results = (options.results or Path("results") / f"load-{run_id}").resolve()
+    try:
+        run_status.mark(results, run_status.RUNNING)
+    except OSError as exc:
+        print(f"coupon-acceptance load: cannot write in {results}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        with sigterm_as_interrupt():  # SIGTERM takes the stack down as Ctrl-C does
+            code = load_run(options, passthrough, run_id, results)
+    except KeyboardInterrupt:
+        run_status.mark(results, run_status.INTERRUPTED, "stopped (Ctrl-C or SIGTERM): no verdict")
+        raise
+    run_status.mark(results, run_status.FINISHED)
+    return code
+
+
+def load_run(options: Namespace, passthrough: list[str], run_id: str, results: Path) -> int:
     try:
         with open_stack(spec_of(options, results)) as stack:
             print(f"stack: {stack.description}\nrun {run_id}: results in {results}", flush=True)

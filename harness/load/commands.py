@@ -11,6 +11,7 @@ from pathlib import Path
 
 from harness.races.statuses import StatusMap
 from harness.stacks.ports import free_port
+from harness.stacks.processes import die_with_parent, stop_all
 from harness.stacks.stack import Stack
 
 # Every process loads all the user classes; the master names those to run.
@@ -77,9 +78,13 @@ def locust_commands(
 def run_locust(commands: list[list[str]]) -> int:
     """The master's exit status, once it and this machine's workers are done."""
     master, *workers = commands
-    started = [subprocess.Popen(command) for command in workers]
+    # A SIGKILL of the harness takes locust with it (the master and this machine's workers).
+    started = [subprocess.Popen(command, preexec_fn=die_with_parent) for command in workers]
     try:
-        return subprocess.run(master, check=False).returncode
+        return subprocess.run(master, check=False, preexec_fn=die_with_parent).returncode
+    except BaseException:  # Ctrl-C or SIGTERM: run() killed the master, the workers wait for it
+        stop_all(started, grace=5)
+        raise
     finally:
         for process in started:
             process.wait(timeout=60)

@@ -8,6 +8,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from harness.stacks.option_types import folder_to_write
 from harness.stacks.options import add_stack_options, stack_spec
 from harness.stacks.spec import StackSpec
 
@@ -43,7 +44,9 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         "the user mix, split between the workers; latency counts from when each claim was "
         "due (no coordinated omission)",
     )
-    load.add_argument("--results", type=Path, help="folder for the report (results/load-RUN)")
+    load.add_argument(
+        "--results", type=folder_to_write, help="folder for the report (results/load-RUN)"
+    )
     load.add_argument(
         "--max-failure-ratio",
         type=float,

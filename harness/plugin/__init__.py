@@ -5,8 +5,11 @@ entry point that every pytest run of an environment would load."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import pytest
 
+from ..stacks.termination import sigterm_as_interrupt
 from . import fixtures
 from .budgets import RunBudget
 from .criteria import lookup
@@ -38,6 +41,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{marker}: {text}")
     check_options(config)
     register_profiles()
+    # SIGTERM tears the stack down and writes the report so far, as Ctrl-C does.
+    on_sigterm = ExitStack()
+    on_sigterm.enter_context(sigterm_as_interrupt())
+    config.add_cleanup(on_sigterm.close)
     config.pluginmanager.register(ScorecardReporter(config), "coupon-scorecard")
     config.pluginmanager.register(RunBudget(config.getoption("run_budget")), "coupon-run-budget")
     config.pluginmanager.register(fixtures, "coupon-fixtures")

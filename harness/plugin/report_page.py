@@ -23,7 +23,12 @@ def tests_of(verdict: Verdict) -> list[tuple[str, str, str]]:
 
 
 def write_report(
-    folder: Path, scorecard: Scorecard, keeper: RunKeeper, stack: str | None, project: Path
+    folder: Path,
+    scorecard: Scorecard,
+    keeper: RunKeeper,
+    stack: str | None,
+    project: Path,
+    interrupted: str | None = None,
 ) -> str:
     """Writes the folder; returns the line that says where it is (or why it is not)."""
     try:
@@ -50,6 +55,7 @@ def write_report(
             f"project: {project}",
             f"criteria: {scorecard.summary()}",
             f"written {time.strftime('%Y-%m-%d %H:%M:%S %Z')}",
+            *([f"INTERRUPTED: {interrupted}"] if interrupted else []),
         ]
         page = folder / "index.html"
         page.write_text(render_page("Coupon API contract report", meta, rows))

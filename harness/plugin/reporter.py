@@ -14,6 +14,7 @@ recorded as skipped (for JUnit XML too) with its reason, and counted apart:
 
 from __future__ import annotations
 
+import contextlib
 import json
 from contextlib import ExitStack
 
@@ -21,6 +22,7 @@ import pytest
 
 from ..blocked import Blocked
 from ..races.kept import observing
+from ..report import run_status
 from ..report.keeper import RunKeeper
 from .budgets import CutShort
 from .criteria import lookup
@@ -80,8 +82,11 @@ class ScorecardReporter:
         self.lost_api = lost_api()  # no API after a restart, once found
         # The runs each check judged, kept for the report (offered by races/judge.py).
         self.report_dir = report_dir_of(config)
-        self.keeper = RunKeeper()
+        self.keeper = RunKeeper(self.report_dir)
         self.current_test: str | None = None
+        self.collected = 0
+        self.started = 0  # checks begun; the report folder is marked running at the first
+        self.interrupted: str | None = None  # Ctrl-C or SIGTERM: how far the run got
         self._observing = ExitStack()
         self._observing.enter_context(observing(self._keep))
 
@@ -89,9 +94,16 @@ class ScorecardReporter:
         if self.current_test is not None:
             self.keeper.add(self.current_test, run)
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.collected = len(session.items)
+
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem):
         self.current_test = item.nodeid
+        self.started += 1
+        if self.started == 1 and self.report_dir is not None:
+            with contextlib.suppress(OSError):  # the page says so, when it is written
+                run_status.mark(self.report_dir, run_status.RUNNING)
         try:
             return (yield)
         finally:
@@ -99,6 +111,10 @@ class ScorecardReporter:
 
     def pytest_unconfigure(self) -> None:
         self._observing.close()
+        if self.started and self.report_dir is not None:
+            with contextlib.suppress(OSError):
+                status = run_status.INTERRUPTED if self.interrupted else run_status.FINISHED
+                run_status.mark(self.report_dir, status, self.interrupted or "")
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
@@ -166,7 +182,12 @@ class ScorecardReporter:
         for cid in ids:
             self.scorecard.record(cid, report.nodeid, outcome, detail, notes)
 
-    def pytest_terminal_summary(self, terminalreporter) -> None:
+    def pytest_terminal_summary(self, terminalreporter, exitstatus: int) -> None:
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            self.interrupted = (
+                f"stopped (Ctrl-C or SIGTERM) in check {self.started} of {self.collected}: "
+                "the rows of the checks after it have no verdict"
+            )
         if not self.scorecard.verdicts:
             return
         terminalreporter.section("coupon contract scorecard")
@@ -201,6 +222,7 @@ class ScorecardReporter:
                     self.keeper,
                     self.stack_description,
                     project_dir_of(self.config),
+                    self.interrupted,
                 )
             )
 

@@ -161,7 +161,8 @@ def _untouched(
     return [
         Violation(
             "invariant.9",
-            f"{state.name}: no request named it after its create (amount {amount}), yet the "
+            # quoted: the name may differ from a claimed one only by a blank
+            f"{state.name!r}: no request named it after its create (amount {amount}), yet the "
             f"tables hold amount {state.amount}, remaining_amount {state.remaining_amount}, "
             f"claims by {list(state.claimants)[:5]}: changed by a claim on "
             f"{', '.join(map(repr, others[:3]))}{' ...' if len(others) > 3 else ''}",

@@ -4,6 +4,7 @@ of histories keeps a handful and says how many it judged."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -22,9 +23,13 @@ def slug(test: str) -> str:
 
 
 class RunKeeper:
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
+        # Where each kept run is written as soon as it is kept: a run killed later still
+        # leaves what it judged for `check`.
+        self.folder = folder
         self.kept: dict[str, list[KeptRun]] = defaultdict(list)
         self.judged: Counter[str] = Counter()
+        self.written: set[str] = set()
 
     def add(self, test: str, run: KeptRun) -> None:
         self.judged[test] += 1
@@ -33,17 +38,26 @@ class RunKeeper:
         ]
         if len(same_kind) < (KEEP_WITH_VIOLATIONS if run.violations else KEEP_WITHOUT):
             self.kept[test].append(run)
+            if self.folder is not None:
+                with contextlib.suppress(OSError):  # the page says so, when it is written
+                    self._write(self.folder, test, len(self.kept[test]), run)
 
     def write(self, folder: Path) -> dict[str, list[RunShown]]:
         """Each kept run into `folder`/runs/, and how the page shows it, by test."""
         shown: dict[str, list[RunShown]] = {}
         for test, runs in self.kept.items():
-            shown[test] = []
-            for index, run in enumerate(runs, start=1):
-                relative = f"runs/{slug(test)}-{index}"
-                run.write(folder / relative)
-                shown[test].append(show(run, relative, test, self.judged[test], len(runs)))
+            shown[test] = [
+                show(run, self._write(folder, test, index, run), test, self.judged[test], len(runs))
+                for index, run in enumerate(runs, start=1)
+            ]
         return shown
+
+    def _write(self, folder: Path, test: str, index: int, run: KeptRun) -> str:
+        relative = f"runs/{slug(test)}-{index}"
+        if str(folder / relative) not in self.written:
+            run.write(folder / relative)
+            self.written.add(str(folder / relative))
+        return relative
 
 
 def show(run: KeptRun, folder: str, test: str, judged: int = 1, kept: int = 1) -> RunShown:

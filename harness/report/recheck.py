@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ..races.kept import KeptRun, KeptRunError, run_folders
+from .run_status import how_it_ended
 
 
 def main(argv: list[str]) -> int:
@@ -22,6 +23,8 @@ def main(argv: list[str]) -> int:
         "folder", type=existing_folder, help="a report folder, a load run's, or a run's"
     )
     options = parser.parse_args(argv)
+    if ended := how_it_ended(options.folder):
+        print(f"{options.folder}: {ended}")
     folders = run_folders(options.folder)
     if not folders:
         print(

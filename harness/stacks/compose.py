@@ -22,6 +22,7 @@ from ..blocked import COMPOSE_FILE
 from ..inspect.layout import ProjectLayout
 from .db_network import PROXY_SCRIPT, DbNetwork
 from .ports import free_port, free_port_range
+from .reaper import reaped
 from .spec import StackSpec
 from .stack import Stack, StackError, stack_step, startup_race, wait_for_api
 from .waiting import NotReady, wait_until
@@ -99,13 +100,12 @@ class ComposeProject:
             words += ["--env-file", str(self.env_file)]
         return shlex.join(words)
 
+    def argv(self, *args: str) -> list[str]:
+        files = [word for file in self.files for word in ("-f", str(file))]
+        return [*shlex.split(self.command), *files, "-p", self.name, *args]
+
     def run(self, *args: str, check: bool = True) -> str:
-        argv = shlex.split(self.command)
-        for file in self.files:
-            argv += ["-f", str(file)]
-        result = subprocess.run(
-            [*argv, "-p", self.name, *args], capture_output=True, text=True, timeout=900
-        )
+        result = subprocess.run(self.argv(*args), capture_output=True, text=True, timeout=900)
         if check and result.returncode != 0:
             raise StackError(f"docker compose {' '.join(args)} failed", result.stderr)
         return result.stdout
@@ -392,13 +392,16 @@ def compose_up(spec: StackSpec) -> Iterator[Stack]:
         spec.fault_proxy_image,
     )
     executor = DockerComposeExecutor(project.command, [str(f) for f in project.files], project.name)
-    try:
+    # Whatever ends the harness (SIGKILL included), the project goes down with it.
+    left = ["docker", "ps", "-aq", "--filter", f"label=com.docker.compose.project={project.name}"]
+    with reaped(project.name, project.argv(*DOWN.split()), left, workdir / "reaper.log"):
         try:
-            executor.execute(up_command(spec.startup_timeout, spec.instances, project.api))
-        except Exception as exc:  # pytest-docker raises a bare Exception with compose's output
-            # A replica that exited fails `up --wait`: the run goes on with those that serve.
-            partly_up(project, str(exc))
-        yield compose_stack(project, Services(executor), spec.startup_timeout)
-    finally:
-        (workdir / "compose.log").write_text(project.logs(tail=100_000))
-        project.run(*DOWN.split(), check=False)
+            try:
+                executor.execute(up_command(spec.startup_timeout, spec.instances, project.api))
+            except Exception as exc:  # pytest-docker raises a bare Exception with the output
+                # A replica that exited fails `up --wait`: the run goes on with those that serve.
+                partly_up(project, str(exc))
+            yield compose_stack(project, Services(executor), spec.startup_timeout)
+        finally:
+            (workdir / "compose.log").write_text(project.logs(tail=100_000))
+            project.run(*DOWN.split(), check=False)

@@ -17,6 +17,14 @@ def existing_folder(value: str) -> Path:
     return path
 
 
+def folder_to_write(value: str) -> Path:
+    """A folder to write into: one that exists, or that can be made (not a file)."""
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value}: a file, not a folder")
+    return path
+
+
 def existing_file(value: str) -> Path:
     path = Path(value).expanduser()
     if not path.is_file():

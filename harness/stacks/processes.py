@@ -21,7 +21,7 @@ class ProcessFailed(RuntimeError):
     """A program the harness ran to completion exited non-zero; the message has its output."""
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     # Ctrl-C, a crash or SIGKILL of pytest must not leave a database or an API running.
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
@@ -44,7 +44,7 @@ def _become(user: pwd.struct_passwd | None) -> Callable[[], None]:
             os.setgroups([])
             os.setgid(user.pw_gid)
             os.setuid(user.pw_uid)
-        _die_with_parent()  # after setuid: changing credentials clears the death signal
+        die_with_parent()  # after setuid: changing credentials clears the death signal
 
     return preexec
 

@@ -4,7 +4,6 @@ network."""
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 from pathlib import Path
@@ -16,6 +15,7 @@ from harness.inspect.compose_file import (
     compose_file_or_blocked,
 )
 from harness.inspect.dockerfile import dockerfile_or_blocked
+from harness.inspect.ignore_files import docker_ignore_file, ignores
 from harness.inspect.layout import ProjectLayout
 
 pytestmark = pytest.mark.static
@@ -40,28 +40,6 @@ def test_no_secret_literal_in_compose(project_dir: Path) -> None:
         f"{compose.path.name}: secret literal(s) in {', '.join(literals)}: use ${{VARIABLE}} "
         "and keep the value in an ignored .env"
     )
-
-
-def ignores(patterns_file: Path, name: str) -> bool:
-    """Whether the ignore file's patterns (gitignore/dockerignore style) exclude `name`."""
-    if not patterns_file.is_file():
-        return False
-    ignored = False
-    for raw in patterns_file.read_text(errors="replace").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        negated, pattern = line.startswith("!"), line.lstrip("!").lstrip("/").removeprefix("**/")
-        if fnmatch.fnmatch(name, pattern):
-            ignored = not negated
-    return ignored
-
-
-def docker_ignore_file(context: Path, dockerfile: Path) -> Path:
-    """The ignore file a build reads: BuildKit's <Dockerfile>.dockerignore where there is
-    one, else the context's .dockerignore."""
-    own = dockerfile.with_name(dockerfile.name + ".dockerignore")
-    return own if own.is_file() else context / ".dockerignore"
 
 
 @pytest.mark.contract("security.env-ignored")

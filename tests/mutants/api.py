@@ -1146,15 +1146,42 @@ def claim_matches_as_pattern(settings: Settings) -> Any:
     return with_store(PatternMatchStore)(settings)
 
 
-@mutant
-def claim_matches_case_folded(settings: Settings) -> Any:
-    """A claim's decrement compares names case-insensitively: "PROMO" loses stock to "promo".
-    With the index such an API makes for it, so that its only finding is that one (without
-    it, each claim scans every coupon, and 500 at once answer 503)."""
+class BlankPaddedStore(SloppyMatchStore):
+    MATCH = "name::bpchar = %s::bpchar"  # CHAR(n) semantics: trailing blanks do not count
+
+
+class TrimmedStore(SloppyMatchStore):
+    MATCH = "btrim(name) = btrim(%s)"
+
+
+def with_match_index(settings: Settings, name: str, expression: str) -> None:
+    """The index an API that compares names by `expression` makes for it, so that its only
+    finding is the comparison (without it, each claim scans every coupon, and 500 at once
+    answer 503)."""
     with psycopg.connect(**settings.conninfo()) as conn, conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))  # instances agree
-        conn.execute("CREATE INDEX IF NOT EXISTS coupons_lower_name ON coupons (lower(name))")
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON coupons (({expression}))")
+
+
+@mutant
+def claim_matches_case_folded(settings: Settings) -> Any:
+    """A claim's decrement compares names case-insensitively: "PROMO" loses stock to "promo"."""
+    with_match_index(settings, "coupons_lower_name", "lower(name)")
     return with_store(CaseFoldedStore)(settings)
+
+
+@mutant
+def claim_matches_blank_padded(settings: Settings) -> Any:
+    """A claim's decrement compares names as CHAR does: "PROMO " loses stock to "PROMO"."""
+    with_match_index(settings, "coupons_padded_name", "name::bpchar")
+    return with_store(BlankPaddedStore)(settings)
+
+
+@mutant
+def claim_matches_trimmed(settings: Settings) -> Any:
+    """A claim's decrement compares names trimmed: " PROMO" loses stock to "PROMO"."""
+    with_match_index(settings, "coupons_trimmed_name", "btrim(name)")
+    return with_store(TrimmedStore)(settings)
 
 
 @mutant

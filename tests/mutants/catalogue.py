@@ -462,6 +462,10 @@ MUTANTS = [
     Mutant("claim-matches-as-pattern", ("invariant.9",), STRESS, api="claim-matches-as-pattern"),
     Mutant("claim-matches-case-folded", ("invariant.9",), STRESS, api="claim-matches-case-folded"),
     Mutant("claim-matches-prefix", ("invariant.9",), STRESS, api="claim-matches-prefix"),
+    Mutant(
+        "claim-matches-blank-padded", ("invariant.9",), STRESS, api="claim-matches-blank-padded"
+    ),
+    Mutant("claim-matches-trimmed", ("invariant.9",), STRESS, api="claim-matches-trimmed"),
     Mutant("get-first-1000-claimants", ("invariant.10",), SIZES, api="get-first-1000-claimants"),
     Mutant("names-counted-in-bytes", ("invariant.10",), SIZES, api="names-counted-in-bytes"),
     # faults and hostile input

@@ -4,11 +4,11 @@ harness/stacks/option_types.py)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.commands import coupon_acceptance
 
 ROOT = Path(__file__).parents[2]
 
@@ -31,27 +31,18 @@ BAD_SUITE_OPTIONS = [
 ]
 
 
-def command(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
 @pytest.mark.parametrize(
     ("name", "option", "said"),
     [
         *(("contract", option, said) for option, said in BAD_STACK_OPTIONS + BAD_SUITE_OPTIONS),
         *(("load", option, said) for option, said in BAD_STACK_OPTIONS),
+        ("load", "--results=/etc/hostname", "a file, not a folder"),
         *(("bench", option, said) for option, said in BAD_STACK_OPTIONS[:3]),
         ("check", "/nonexistent/report", "no such folder"),
     ],
 )
 def test_a_bad_value_is_a_usage_error_naming_the_option(name: str, option: str, said: str) -> None:
-    result = command(name, option)
+    result = coupon_acceptance(name, option)
     output = result.stdout + result.stderr
     assert result.returncode == 2, output[-2000:]
     assert said in output and "Traceback" not in output, output[-2000:]

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,8 @@ from hypothesis import strategies as st
 
 from harness.races.history import CouponState, HistoryError, Operation, read_history
 from harness.races.kept import KeptRun, KeptRunError
+from harness.report.run_status import FILE as RUN_STATUS
+from tests.commands import coupon_acceptance
 
 ROOT = Path(__file__).parents[2]
 
@@ -45,15 +45,6 @@ def kept(folder: Path, *, oversold: bool = False) -> Path:
     view["claimed_by"] = list(winners)
     KeptRun(history, {"C": state}, {"C": view}, []).write(folder)
     return folder
-
-
-def check(folder: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli", "check", str(folder)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
 
 
 def history_file(folder: Path) -> Path:
@@ -96,7 +87,7 @@ def state_from_the_future(folder: Path) -> str:
 def test_a_damaged_run_is_named_and_the_others_judged(tmp_path: Path, damage) -> None:
     said = damage(kept(tmp_path / "runs" / "damaged"))
     kept(tmp_path / "runs" / "whole")
-    judged = check(tmp_path)
+    judged = coupon_acceptance("check", str(tmp_path))
     assert judged.returncode == 2, judged.stdout + judged.stderr
     assert "Traceback" not in judged.stderr, judged.stderr
     damaged = next(line for line in judged.stdout.splitlines() if line.startswith("runs/damaged"))
@@ -107,13 +98,13 @@ def test_a_damaged_run_is_named_and_the_others_judged(tmp_path: Path, damage) ->
 def test_a_violation_beside_a_damaged_run_is_exit_1(tmp_path: Path) -> None:
     state_not_json(kept(tmp_path / "runs" / "damaged"))
     kept(tmp_path / "runs" / "oversold", oversold=True)
-    judged = check(tmp_path)
+    judged = coupon_acceptance("check", str(tmp_path))
     assert judged.returncode == 1, judged.stdout + judged.stderr
     assert "oversold, 3 claims on a stock of 2" in judged.stdout
 
 
 def test_a_folder_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
-    judged = check(tmp_path / "nowhere")
+    judged = coupon_acceptance("check", str(tmp_path / "nowhere"))
     assert judged.returncode == 2 and "no such folder" in judged.stderr
     assert "Traceback" not in judged.stderr
 
@@ -161,3 +152,23 @@ def test_any_state_json_reads_as_a_run_or_one_error(
         KeptRun.read(folder)
     except KeptRunError as exc:
         assert str(exc).startswith(str(folder / "state.json")) and "\n" not in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        ('{"status": "interrupted", "pid": 1, "detail": "stopped in check 3 of 9"}', "interrupted"),
+        ('{"status": "running", "pid": 999999999}', "killed before it ended"),
+        ("{not json", "run-status.json cannot be read"),
+        ('{"status": "running"}', "run-status.json cannot be read"),
+    ],
+)
+def test_how_the_run_that_wrote_a_report_ended_is_one_line(
+    tmp_path: Path, status: str, said: str
+) -> None:
+    (tmp_path / RUN_STATUS).write_text(status)
+    kept(tmp_path / "runs" / "whole")
+    judged = coupon_acceptance("check", str(tmp_path))
+    assert judged.returncode == 0 and "Traceback" not in judged.stderr, judged.stderr
+    first = judged.stdout.splitlines()[0]
+    assert first.startswith(f"{tmp_path}: ") and said in first, judged.stdout

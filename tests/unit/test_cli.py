@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from harness.cli import main
 from harness.stacks.opener import open_stack
 from harness.stacks.spec import StackSpec
+from tests.commands import coupon_acceptance
 from tests.mutants.catalogue import ARTIFACTS, ROOT
-
-
-def coupon_acceptance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli", *args], cwd=cwd, capture_output=True, text=True
-    )
 
 
 def test_usage_and_unknown_commands(capsys) -> None:

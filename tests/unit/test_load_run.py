@@ -16,6 +16,7 @@ import pytest
 from harness.stacks.opener import open_stack
 from harness.stacks.ports import free_port
 from harness.stacks.spec import StackSpec
+from tests.commands import coupon_acceptance
 from tests.mutants.runner import compose_cannot_run
 
 ROOT = Path(__file__).parents[2]
@@ -59,12 +60,7 @@ def test_smoke_run_holds_the_invariants(tmp_path: Path) -> None:
     assert (tmp_path / "report.html").exists()
     page = (tmp_path / "index.html").read_text()
     assert "<svg" in page and "every invariant held" in page  # the plots, the verdict
-    again = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "check", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    again = coupon_acceptance("check", str(tmp_path))
     assert again.returncode == 0 and ": 0 violation(s)" in again.stdout, again.stdout
 
 

@@ -12,10 +12,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.inspect.compose_file import ComposeFileError, read_compose_file
+from harness.inspect.compose_file import ComposeFileError, read_compose_file, read_dotenv
 from harness.inspect.dockerfile import DockerfileError, read_dockerfile
+from harness.inspect.ignore_files import ignores
 from harness.inspect.init_sql import InitSqlError, read_init_sql
 from harness.inspect.layout import read_layout
+from harness.inspect.openapi import OpenApiError, read_openapi
 from tests.suite_run import run_suite
 
 ROOT = Path(__file__).parents[2]
@@ -84,13 +86,70 @@ def test_any_compose_file_gives_facts_or_one_line(tmp_path: Path, data: bytes) -
         assert one_line_about(exc, path), exc
 
 
-@pytest.mark.parametrize(
-    ("reader", "error"),
-    [(read_dockerfile, DockerfileError), (lambda p: read_init_sql([p]), InitSqlError)],
-)
+@EXAMPLES
+@given(data=st.one_of(any_bytes, yaml_values.map(lambda v: yaml.safe_dump(v).encode())))
+def test_any_openapi_document_gives_a_document_or_one_line(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "openapi.yaml"
+    path.write_bytes(data)
+    try:
+        assert isinstance(read_openapi(path)["paths"], dict)
+    except OpenApiError as exc:
+        assert one_line_about(exc, path), exc
+
+
+@EXAMPLES
+@given(data=any_bytes)
+def test_any_env_or_ignore_file_gives_values_and_never_an_error(
+    tmp_path: Path, data: bytes
+) -> None:
+    (tmp_path / ".env").write_bytes(data)
+    (tmp_path / ".gitignore").write_bytes(data)
+    assert all(isinstance(value, str) for value in read_dotenv(tmp_path / ".env").values())
+    assert ignores(tmp_path / ".gitignore", ".env") in (True, False)
+
+
+READERS = [
+    (read_dockerfile, DockerfileError),
+    (lambda p: read_init_sql([p]), InitSqlError),
+    (read_openapi, OpenApiError),
+    (lambda p: read_compose_file(p.parent, cross_check=False), ComposeFileError),
+]
+READER_IDS = ["Dockerfile", "init.sql", "openapi.yaml", "docker-compose.yml"]
+
+
+@pytest.mark.parametrize(("reader", "error"), READERS, ids=READER_IDS)
 def test_a_folder_where_the_file_belongs_is_one_line(tmp_path: Path, reader, error) -> None:
-    with pytest.raises(error, match="folder"):
-        reader(tmp_path)
+    (tmp_path / "docker-compose.yml").mkdir()
+    with pytest.raises(error, match="a folder, not a file"):
+        reader(tmp_path / "docker-compose.yml")
+
+
+@pytest.mark.parametrize(("reader", "error"), READERS, ids=READER_IDS)
+def test_a_symlink_loop_is_one_line(tmp_path: Path, reader, error) -> None:
+    looped = tmp_path / "docker-compose.yml"
+    looped.symlink_to(looped)
+    with pytest.raises(error) as raised:
+        reader(looped)
+    assert one_line_about(raised.value, looped), raised.value
+    assert read_dotenv(looped) == {} and not ignores(looped, ".env")
+
+
+def test_a_broken_openapi_document_fails_its_row_with_the_file(tmp_path: Path) -> None:
+    """schemathesis is not given a file that is not an OpenAPI document: the row FAILs
+    with one line naming it, not a traceback."""
+    for name in ("docker-compose.yml", "Dockerfile", "scripts/init.sql"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
+    (tmp_path / "openapi.yaml").write_text("openapi: 3.1.0\npaths: [/health]\n")
+    run = run_suite(
+        [str(CONTRACT / "test_openapi_conformance.py"), f"--project-dir={tmp_path}"],
+        cwd=ROOT,
+        timeout=300,
+    )
+    verdict = run.scorecard["hostile.openapi"]
+    said = f"{tmp_path / 'openapi.yaml'}: `paths` is not a mapping"
+    assert verdict["status"] in ("FAIL", "NOT MET") and said in verdict["detail"], verdict
+    assert "Traceback" not in run.output, run.output[-3000:]
 
 
 def test_a_file_the_database_or_docker_would_refuse_fails_its_row_with_file_and_line(

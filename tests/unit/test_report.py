@@ -10,7 +10,6 @@ import os
 import random
 import re
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from harness.races.history import CouponState, HistoryFile, Operation
 from harness.races.kept import KeptRun
 from harness.report.load_page import write_load_report
 from tests.browser import opened, render_seconds
+from tests.commands import coupon_acceptance
 from tests.mutants.catalogue import CONTRACT, ROOT
 from tests.suite_run import run_suite
 
@@ -45,19 +45,10 @@ def oversold(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def check(folder: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli", "check", str(folder)],
-        capture_output=True,
-        text=True,
-        cwd=folder,
-    )
-
-
 # README: coupon-acceptance check results/report-RUN
 def test_check_judges_the_kept_oversell_again_to_the_same_violation(oversold: Path) -> None:
     page = (oversold / "index.html").read_text()
-    judged = check(oversold)
+    judged = coupon_acceptance("check", str(oversold))
     assert judged.returncode == 1, judged.stdout + judged.stderr
     flash = judged.stdout.split("flash-sale-1:", 1)[1].split("\nruns/", 1)[0]
     oversold_line = re.search(r"\[invariant.1\] [^\n]*oversold, \d+ claims on a stock of 5", flash)
@@ -79,13 +70,13 @@ def test_a_changed_history_is_judged_on_what_it_now_holds(oversold: Path, tmp_pa
     view = {"name": name, "amount": 5, "remaining_amount": 0, "claimed_by": users}
     states, views = {**run.states, name: state}, {**run.views, name: view}
     KeptRun(kept + others, states, views, []).write(tmp_path / "cut")
-    judged = check(tmp_path / "cut")
+    judged = coupon_acceptance("check", str(tmp_path / "cut"))
     assert judged.returncode == 0, judged.stdout
     assert "0 violation(s)" in judged.stdout
 
 
 def test_check_without_a_kept_run_says_so(tmp_path: Path) -> None:
-    judged = check(tmp_path)
+    judged = coupon_acceptance("check", str(tmp_path))
     assert judged.returncode == 2
     assert "no kept run (a folder with state.json and history/)" in judged.stderr
 
