@@ -49,14 +49,7 @@ def tests(session: nox.Session) -> None:
     """The project's own full run: unit tests, reference API tests, the contract suite on
     the local stack, and every mutant in tests/mutants caught."""
     install_project(session, "fixtures", "selftest")
-    # The contract part's scorecard, kept for .ci/run to compare the installed command with.
-    session.run(
-        "pytest",
-        "tests",
-        "--durations=40",
-        "--scorecard-json=results/tests-scorecard.json",
-        *session.posargs,
-    )
+    session.run("pytest", "tests", "--durations=40", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -9,7 +9,7 @@ every check that raised `Blocked` as BLOCKED by it, with what was observed."""
 from __future__ import annotations
 
 # The criteria other checks are blocked by, each spelled here once (criteria.py holds
-# their texts; tests/unit/test_root_causes.py that each is in its catalogue).
+# their texts; tests/integration/test_root_causes.py that each is in its catalogue).
 STACK_READY = "stack.ready"  # the stack came up (local and external)
 COMPOSE_UP = "1.2-AC1.up"  # the compose stack came up
 COMPOSE_FILE = "1.2-AC2.valid"  # the compose file exists and reads

@@ -6,29 +6,51 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import importlib.util
 import sys
 from pathlib import Path
 
 import pytest
 
-USAGE = """coupon-acceptance COMMAND [OPTIONS]
-
-commands:
-  contract     the contract suite; by default on the embedded stack (PostgreSQL in a temp
-               dir, the API from --api-cmd), or on a running one: --api-url URL --dsn DSN
-  acceptance   story 1.2 end to end on the compose stack of --project-dir (Docker needed)
-  load         a locust flash sale, then the invariants (`load --help`)
-  bench        claims/s against pgbench on the same PostgreSQL (`bench --help`)
-  check DIR    judge the histories kept in a report (or load run) folder again, offline
-
-contract, acceptance, load and bench take the same stack options: --stack
+COMMANDS = {
+    "contract": "the contract suite; by default on the embedded stack (PostgreSQL in a temp "
+    "dir, the API from --api-cmd), or on a running one: --api-url URL --dsn DSN",
+    "acceptance": "story 1.2 end to end on the compose stack of --project-dir (Docker needed)",
+    "load": "a locust flash sale, then the invariants (`load --help`)",
+    "bench": "claims/s against pgbench on the same PostgreSQL (`bench --help`)",
+    "check": "judge the histories kept in a report (or load run) folder again, offline",
+}
+EPILOG = """contract, acceptance, load and bench take the same stack options: --stack
 {local,compose,external}, --project-dir DIR (default: the current directory), --api-cmd
 CMD, --api-url URL (repeatable), --dsn DSN, --instances N, --pg-bin DIR, --compose-file
-FILE, --startup-timeout S. contract and
-acceptance take any pytest option too (--junitxml FILE, -k EXPR, ...; `contract --help`
-lists the suite's own under "Flash Sale Coupon API contract suite"). Exit status: 0 when
-every MUST holds, 1 when one fails, 2 on a usage error."""
+FILE, --startup-timeout S. contract and acceptance take any pytest option too (--junitxml
+FILE, -k EXPR, ...; `contract --help` lists the suite's own under "Flash Sale Coupon API
+contract suite"). Exit status: 0 when every MUST holds, 1 when one fails, 2 on a usage
+error."""
+
+
+def command_line() -> argparse.ArgumentParser:
+    """The command and its subcommands; each subcommand's own options are parsed by it
+    (pytest's for contract and acceptance), so its parser only names it."""
+    parser = argparse.ArgumentParser(
+        prog="coupon-acceptance",
+        description="The Flash Sale Coupon API's acceptance harness and contract suite.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, text in COMMANDS.items():
+        commands.add_parser(name, help=text, add_help=False)
+    return parser
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("coupon-acceptance")
+    except importlib.metadata.PackageNotFoundError:  # a source checkout, not installed
+        return "(not installed)"
 
 
 INTERRUPTED = 130  # a shell's status for a program ended by Ctrl-C
@@ -74,31 +96,32 @@ def pytest_args(args: list[str], *, compose: bool) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if not args or args[0] in ("-h", "--help", "help"):
-        print(USAGE)
-        return 0 if args else 2
-    command, rest = args[0], args[1:]
+    if not args:  # the commands, rather than argparse's one line about a missing one
+        command_line().print_help(sys.stderr)
+        return 2
+    try:
+        parsed = command_line().parse_args(args[:1])
+    except SystemExit as exit:  # --help, --version, or a usage error argparse has printed
+        return int(exit.code or 0)
+    command, rest = parsed.command, args[1:]
     if command in ("contract", "acceptance"):
         code = pytest.main(pytest_args(rest, compose=command == "acceptance"))
         # one usage-error status for the four commands, as argparse's
         return 2 if code == pytest.ExitCode.USAGE_ERROR else int(code)
     if command == "check":
         return importlib.import_module("harness.report.recheck").main(rest)
-    if command in NEEDS_LOAD_EXTRA:
-        if missing := [m for m in NEEDS_LOAD_EXTRA[command] if importlib.util.find_spec(m) is None]:
-            print(
-                f"coupon-acceptance {command} needs the `load` extra (missing: "
-                f"{', '.join(missing)}): pip install 'coupon-acceptance[load]'",
-                file=sys.stderr,
-            )
-            return 2
-        try:
-            return importlib.import_module(f"harness.{command}.__main__").main(rest)
-        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: what it started is down already
-            print(f"coupon-acceptance {command}: interrupted", file=sys.stderr)
-            return INTERRUPTED
-    print(f"coupon-acceptance: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
-    return 2
+    if missing := [m for m in NEEDS_LOAD_EXTRA[command] if importlib.util.find_spec(m) is None]:
+        print(
+            f"coupon-acceptance {command} needs the `load` extra (missing: "
+            f"{', '.join(missing)}): pip install 'coupon-acceptance[load]'",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        return importlib.import_module(f"harness.{command}.__main__").main(rest)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: what it started is down already
+        print(f"coupon-acceptance {command}: interrupted", file=sys.stderr)
+        return INTERRUPTED
 
 
 if __name__ == "__main__":

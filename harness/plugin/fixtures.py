@@ -16,7 +16,7 @@ from ..inspect.layout import ProjectLayout
 from ..races.calibration import learn_claim_statuses
 from ..races.client import ApiClient
 from ..races.statuses import StatusMap
-from ..stacks.compose import ComposeProject, image_at_hand
+from ..stacks.compose_project import ComposeProject, image_at_hand
 from ..stacks.opener import open_stack
 from ..stacks.spec import StackSpec
 from ..stacks.stack import Stack, StackError

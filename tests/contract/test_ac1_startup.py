@@ -19,7 +19,7 @@ from harness.races.answers import describe
 from harness.races.client import ApiClient
 from harness.races.judge import view_later
 from harness.races.tables import read_coupon
-from harness.stacks.compose import FAULT_PROXY, ComposeProject
+from harness.stacks.compose_project import FAULT_PROXY, ComposeProject
 from harness.stacks.credentials import escaping_credentials
 from harness.stacks.embedded_postgres import DbCredentials
 from harness.stacks.opener import open_stack

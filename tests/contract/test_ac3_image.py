@@ -8,7 +8,7 @@ import pytest
 from harness.inspect.dockerfile import dockerfile_or_blocked
 from harness.inspect.image import ImageError, ImageFacts, read_image
 from harness.inspect.layout import ProjectLayout
-from harness.stacks.compose import ComposeProject
+from harness.stacks.compose_project import ComposeProject
 from harness.stacks.stack import Stack
 
 pytestmark = [pytest.mark.image, pytest.mark.runtime]

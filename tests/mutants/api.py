@@ -695,7 +695,7 @@ class OwnSchemaStore(CouponStore):
 
 @mutant
 def own_schema(settings: Settings) -> Any:
-    """Not a bug: tables of its own, everything else right (what tests/unit/test_root_causes
+    """Not a bug: tables of its own, everything else right (what tests/integration/test_root_causes
     runs to see that a schema difference is its AC4 rows, and blocks only the tables' part)."""
     return with_store(OwnSchemaStore)(settings)
 
@@ -786,7 +786,7 @@ class StockRenamedStore(OwnSchemaStore):
 @mutant
 def stock_renamed(settings: Settings) -> Any:
     """Not a bug: coupons' stock columns named its own way, everything else right (what
-    tests/unit/test_root_causes runs to see the claims judged on the tables all the same)."""
+    tests/integration/test_root_causes runs to see the claims judged on the tables all the same)."""
     return with_store(StockRenamedStore)(settings)
 
 

@@ -49,3 +49,20 @@ def test_the_readme_is_a_guide_not_a_notebook() -> None:
     assert len(lines) <= 350, f"README has {len(lines)} lines; measurements go to docs/"
     dated = [line for line in lines if re.search(r"\b20\d\d-\d\d-\d\d\b", line)]
     assert not dated, f"dated measurements belong in docs/performance.md: {dated}"
+
+
+def test_each_marker_in_ci_stands_beside_the_command_it_names() -> None:
+    """A `# README:` line in .ci/run is only as good as the line after it: the next command
+    (comments and other markers skipped) holds the marked command's program and words."""
+    lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    wrong = []
+    for number, line in enumerate(lines):
+        if not (marker := MARKER.search(line)) or not line.lstrip().startswith("#"):
+            continue
+        following = next(
+            (later for later in lines[number + 1 :] if not later.lstrip().startswith("#")), ""
+        )
+        words = [w for w in marker.group(1).split()[:3] if re.fullmatch(r"[A-Za-z][\w.-]*", w)]
+        if not all(word in following for word in words):
+            wrong.append(f".ci/run:{number + 1}: {marker.group(1)!r} beside {following.strip()!r}")
+    assert not wrong, wrong

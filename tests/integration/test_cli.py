@@ -19,7 +19,9 @@ def test_usage_and_unknown_commands(capsys) -> None:
     assert main(["--help"]) == 0
     assert "contract" in capsys.readouterr().out
     assert main(["verify"]) == 2
-    assert "unknown command 'verify'" in capsys.readouterr().err
+    assert "invalid choice: 'verify'" in capsys.readouterr().err
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("coupon-acceptance ")
 
 
 def test_judges_the_current_directory_with_its_own_settings(tmp_path: Path) -> None:
