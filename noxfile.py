@@ -28,8 +28,8 @@ def install_project(session: nox.Session, *extras: str) -> None:
 def cache_bytecode(session: nox.Session) -> None:
     """A suite run starts many Pythons (pytest for each mutant, the API at each restart).
     Under PYTHONDONTWRITEBYTECODE, set in many containers, each compiles pytest, hypothesis
-    and FastAPI from source again: a collection of tests/contract took 5.5 s here, 2.2 s
-    from the cache. The cache goes under .nox, never beside the sources."""
+    and FastAPI from source again (what that costs: docs/performance.md, "Start-up"). The
+    cache goes under .nox, never beside the sources."""
     session.env["PYTHONDONTWRITEBYTECODE"] = ""  # only a non-empty value disables it
     session.env["PYTHONPYCACHEPREFIX"] = str(Path(".nox", "pycache").resolve())
 

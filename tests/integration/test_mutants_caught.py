@@ -7,7 +7,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import pytest
 
 from tests.mutants.catalogue import MUTANTS, Mutant
-from tests.mutants.runner import MutantRun, cannot_run, run_suite
+from tests.mutants.runner import MutantRun, cannot_run, run_mutant
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,7 @@ def compose_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     ]
     with ThreadPoolExecutor(max_workers=COMPOSE_AT_ONCE) as pool:
         yield {
-            mutant.name: pool.submit(run_suite, mutant, tmp_path_factory.mktemp(mutant.name))
+            mutant.name: pool.submit(run_mutant, mutant, tmp_path_factory.mktemp(mutant.name))
             for mutant in selected
             if mutant.stack == "compose" and cannot_run(mutant) is None
         }
@@ -41,7 +41,7 @@ def test_mutant_is_caught(mutant: Mutant, tmp_path, request: pytest.FixtureReque
         started: dict[str, Future[MutantRun]] = request.getfixturevalue("compose_runs")
         run = started[mutant.name].result()
     else:
-        run = run_suite(mutant, tmp_path)
+        run = run_mutant(mutant, tmp_path)
     assert run.caught, (
         f"mutant {mutant.name} ({mutant.broken}) survived: {'; '.join(run.missed())}\n"
         + run.output[-3000:]

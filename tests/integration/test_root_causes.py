@@ -24,8 +24,7 @@ import pytest
 from harness.blocked import ROOTS
 from harness.plugin.criteria import CATALOGUE
 from tests.mutants.catalogue import Mutant
-from tests.mutants.runner import cannot_run
-from tests.mutants.runner import run_suite as run_mutant
+from tests.mutants.runner import cannot_run, run_mutant
 from tests.suite_run import run_suite
 
 ROOT = Path(__file__).parents[2]

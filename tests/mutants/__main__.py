@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from .catalogue import MUTANTS
-from .runner import cannot_run, run_suite
+from .runner import cannot_run, run_mutant
 
 
 def main(names: list[str]) -> int:
@@ -33,7 +33,7 @@ def main(names: list[str]) -> int:
             continue
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="coupon-mutant-") as folder:
-            run = run_suite(mutant, Path(folder))
+            run = run_mutant(mutant, Path(folder))
         verdict = "caught " if run.caught else "SURVIVED"
         print(
             f"[{number:>2}/{len(chosen)}] {verdict} {mutant.name:<38} "

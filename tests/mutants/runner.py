@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.plugin.criteria import lookup
-from tests.suite_run import SuiteRun
-from tests.suite_run import run_suite as run_pytest
+from tests.suite_run import SuiteRun, run_suite
 
 from .catalogue import CONTRACT, GO_FOREIGN, GO_STORY, HERE, ROOT, Mutant
 
@@ -119,7 +118,7 @@ def project_dir_for(mutant: Mutant, workdir: Path) -> Path:
     return project
 
 
-def run_suite(mutant: Mutant, workdir: Path, extra: tuple[str, ...] = ()) -> MutantRun:
+def run_mutant(mutant: Mutant, workdir: Path, extra: tuple[str, ...] = ()) -> MutantRun:
     python = shlex.quote(sys.executable)
     api_cmd = f"{python} -m reference_api"
     if mutant.api:
@@ -138,4 +137,4 @@ def run_suite(mutant: Mutant, workdir: Path, extra: tuple[str, ...] = ()) -> Mut
     ]
     # The mutant's module imports `reference_api`; the repository root must be importable.
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return MutantRun(mutant, run_pytest(args, cwd=ROOT, env=env))
+    return MutantRun(mutant, run_suite(args, cwd=ROOT, env=env))

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .catalogue import MUTANTS, Mutant
-from .runner import cannot_run, run_suite
+from .runner import cannot_run, run_mutant
 
 # The checks whose fault is injected at a moment of the run: the mutants they catch are
 # the ones timing could hide.
@@ -61,7 +61,7 @@ def caught_times(mutant: Mutant, times: int, load: str) -> int:
     for attempt in range(1, times + 1):
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="coupon-steadiness-") as folder:
-            run = run_suite(mutant, Path(folder))
+            run = run_mutant(mutant, Path(folder))
         caught += run.caught
         verdict = "caught" if run.caught else f"SURVIVED ({'; '.join(run.missed())})"
         print(
