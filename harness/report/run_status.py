@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
 from pathlib import Path
 
@@ -16,7 +17,12 @@ RUNNING, FINISHED, INTERRUPTED = "running", "finished", "interrupted"
 def mark(folder: Path, status: str, detail: str = "") -> None:
     """Written aside and renamed: whoever reads it sees the old status or the new one."""
     folder.mkdir(parents=True, exist_ok=True)
-    fields = {"status": status, "pid": os.getpid(), "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    fields = {
+        "status": status,
+        "pid": os.getpid(),
+        "host": socket.gethostname(),  # a pid means something only there
+        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
     if detail:
         fields["detail"] = detail
     aside = folder / f".{FILE}.partial"
@@ -36,6 +42,11 @@ def how_it_ended(folder: Path) -> str | None:
         return f"{FILE} cannot be read ({exc.__class__.__name__}): whether the run ended is unknown"
     if status == INTERRUPTED:
         return f"the run was interrupted: {fields.get('detail') or 'no detail'}"
+    if status == RUNNING and fields.get("host", socket.gethostname()) != socket.gethostname():
+        return (
+            f"the run on {fields['host']} never marked its end (since {fields.get('at', '?')}): "
+            "killed, or still going there; only the runs it kept by then are here"
+        )
     if status == RUNNING and not _alive(pid):
         return (
             f"the run was killed before it ended (process {pid} is gone, since "

@@ -159,6 +159,7 @@ def test_any_state_json_reads_as_a_run_or_one_error(
     [
         ('{"status": "interrupted", "pid": 1, "detail": "stopped in check 3 of 9"}', "interrupted"),
         ('{"status": "running", "pid": 999999999}', "killed before it ended"),
+        ('{"status": "running", "pid": 1, "host": "elsewhere"}', "the run on elsewhere never"),
         ("{not json", "run-status.json cannot be read"),
         ('{"status": "running"}', "run-status.json cannot be read"),
     ],
