@@ -32,7 +32,6 @@ from harness.report import run_status
 from harness.report.load_page import write_load_report
 from harness.stacks.opener import open_stack
 from harness.stacks.stack import StackError
-from harness.stacks.termination import sigterm_as_interrupt
 from harness.steal import StealMeter, steal_line
 
 from .commands import locust_commands, run_locust, worker_command
@@ -69,11 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"coupon-acceptance load: cannot write in {results}: {exc.strerror}", file=sys.stderr)
         return 2
+    # SIGTERM keeps its own meaning here: the end of the harness, with locust and the
+    # stack's processes (their death signal) and a compose project (its reaper); ignored
+    # by a master that is a container's first process, which `docker compose up
+    # --exit-code-from master` sends it when the workers end, before the run is judged.
     try:
-        with sigterm_as_interrupt():  # SIGTERM takes the stack down as Ctrl-C does
-            code = load_run(options, passthrough, run_id, results)
+        code = load_run(options, passthrough, run_id, results)
     except KeyboardInterrupt:
-        run_status.mark(results, run_status.INTERRUPTED, "stopped (Ctrl-C or SIGTERM): no verdict")
+        run_status.mark(results, run_status.INTERRUPTED, "stopped by Ctrl-C: no verdict")
         raise
     run_status.mark(results, run_status.FINISHED)
     return code

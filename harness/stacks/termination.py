@@ -1,6 +1,6 @@
-"""SIGTERM (a CI job cancelled, `kill`, a container stopped) ends a run as Ctrl-C does: what
-the run started is taken down by the code that started it, and what was judged so far is
-reported. Only while the harness runs a job of its own; the previous handler comes back."""
+"""SIGTERM (a CI job cancelled, `kill`, a container stopped) ends a contract run as Ctrl-C
+does: what the run started is taken down by the code that started it, and what was judged
+so far is reported. Only while the suite runs; the previous handler comes back after."""
 
 from __future__ import annotations
 

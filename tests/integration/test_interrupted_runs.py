@@ -185,16 +185,27 @@ def test_a_killed_load_run_takes_locust_with_it(tmp_path: Path) -> None:
     eventually(lambda: gone(started), f"none of {len(started)} processes left", 30)
 
 
-def test_a_load_run_stopped_by_sigterm_tears_down_and_says_so(tmp_path: Path) -> None:
+def test_a_load_run_stopped_by_sigint_tears_down_and_says_so(tmp_path: Path) -> None:
     load, started = load_under_way(tmp_path)
-    load.send_signal(signal.SIGTERM)
+    load.send_signal(signal.SIGINT)  # Ctrl-C
     assert load.wait(timeout=120) == 130
+    eventually(lambda: gone(started), f"none of {len(started)} processes left", 30)
     said = (tmp_path / "stderr.txt").read_text()
     assert "Traceback" not in said and "load: interrupted" in said, said[-2000:]
-    eventually(lambda: gone(started), f"none of {len(started)} processes left", 30)
     assert json.loads((tmp_path / RUN_STATUS).read_text())["status"] == "interrupted"
     checked = coupon_acceptance("check", str(tmp_path))
     assert "the run was interrupted" in checked.stdout.splitlines()[0], checked.stdout
+
+
+def test_a_load_run_ended_by_sigterm_takes_everything_with_it(tmp_path: Path) -> None:
+    """SIGTERM keeps its meaning for `load` (a master that is a container's first process
+    ignores it, as compose's --exit-code-from needs): the end, and nothing left behind."""
+    load, started = load_under_way(tmp_path)
+    load.send_signal(signal.SIGTERM)
+    assert load.wait(timeout=120) == -signal.SIGTERM
+    eventually(lambda: gone(started), f"none of {len(started)} processes left", 30)
+    checked = coupon_acceptance("check", str(tmp_path))
+    assert "killed before it ended" in checked.stdout.splitlines()[0], checked.stdout
 
 
 def contract_run(tmp_path: Path) -> tuple[subprocess.Popen[str], Path]:
