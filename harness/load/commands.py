@@ -82,7 +82,7 @@ def run_locust(commands: list[list[str]]) -> int:
     started = [subprocess.Popen(command, preexec_fn=die_with_parent) for command in workers]
     try:
         return subprocess.run(master, check=False, preexec_fn=die_with_parent).returncode
-    except BaseException:  # Ctrl-C or SIGTERM: run() killed the master, the workers wait for it
+    except BaseException:  # Ctrl-C: run() killed the master, the workers would wait for it
         stop_all(started, grace=5)
         raise
     finally:
